@@ -1,0 +1,91 @@
+"""What every command shares: exit codes, error output, catalog/platform/settings arguments."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from enum import IntEnum
+
+from tui.core.errors import (
+    ChecksumMismatch,
+    ConfigError,
+    DownloadFailed,
+    InvalidRequest,
+    NoMatchingBuild,
+    PybuildsError,
+)
+from tui.core.redact import redact_text
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1
+    """A check or operation did not succeed (doctor found a problem, install failed)."""
+    USAGE = 2
+    """Bad arguments or request."""
+    NOT_FOUND = 3
+    CONFIG = 4
+    NETWORK = 5
+    INTEGRITY = 6
+    INTERNAL = 70
+    INTERRUPTED = 130
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    if isinstance(error, InvalidRequest):
+        return ExitCode.USAGE
+    if isinstance(error, NoMatchingBuild):
+        return ExitCode.NOT_FOUND
+    if isinstance(error, ConfigError):
+        return ExitCode.CONFIG
+    if isinstance(error, DownloadFailed):
+        return ExitCode.NETWORK
+    if isinstance(error, ChecksumMismatch):
+        return ExitCode.INTEGRITY
+    if isinstance(error, PybuildsError):
+        return ExitCode.FAILURE
+    return ExitCode.INTERNAL
+
+
+def print_error(error: BaseException | str) -> None:
+    """One line (plus a hint line) on stderr, credentials removed."""
+    if isinstance(error, PybuildsError):
+        message, hint = str(error), error.hint
+    elif isinstance(error, str):
+        message, hint = error, None
+    elif isinstance(error, OSError) and error.strerror:
+        name = f": {error.filename}" if error.filename else ""
+        message, hint = f"{error.strerror}{name}", None
+    else:
+        detail = str(error) or type(error).__name__
+        message = f"unexpected error ({type(error).__name__}): {detail}"
+        hint = "run again with -v for details"
+    print(f"error: {redact_text(message)}", file=sys.stderr)
+    if hint:
+        print(f"hint: {redact_text(hint)}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {redact_text(message)}", file=sys.stderr)
+
+
+def add_catalog_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--python-downloads-json-url",
+        metavar="X",
+        help="catalog to use instead of the embedded one: a path, file:// or http(s) URL "
+        "(env: UV_PYTHON_DOWNLOADS_JSON_URL)",
+    )
+
+
+def add_platform_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("platform (default: this machine)")
+    group.add_argument("--os", help="linux, macos (darwin), windows")
+    group.add_argument("--arch", help="x86_64, x86_64_v3, aarch64, x86 (i686), armv7, …")
+    group.add_argument("--libc", help="gnu, musl, gnueabihf, gnueabi, none")
+
+
+def env_value(name: str) -> str | None:
+    """uv treats empty environment values as unset."""
+    return os.environ.get(name) or None

@@ -1,0 +1,301 @@
+"""Download catalogs in uv's `download-metadata.json` format -> frozen Build records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from tui.core.errors import CatalogError
+from tui.core.names import (
+    ARCH_VARIANTS,
+    ARCHES,
+    IMPLEMENTATIONS,
+    LIBCS,
+    OSES,
+    VARIANTS,
+    InstallKey,
+    Variant,
+    arch_name,
+    install_arch,
+    install_os,
+    variant_suffix,
+)
+from tui.core.redact import redact_url
+from tui.core.versions import Version, build_sort_key
+
+EMBEDDED_PATH = Path(__file__).resolve().parent.parent / "data" / "catalog.json.gz"
+EMBEDDED_SOURCE = "embedded"
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+_IMPL_RANK = {name: rank for rank, name in enumerate(reversed(IMPLEMENTATIONS))}
+_VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """One downloadable build: a catalog entry plus where the entry came from."""
+
+    key: str
+    """The catalog's key for the entry (uv ignores it except in logs)."""
+    implementation: str
+    """`cpython`, `pypy`, `graalpy` (`pyodide` for CPython on emscripten)."""
+    major: int
+    minor: int
+    patch: int
+    prerelease: str
+    variant: Variant
+    os: str
+    arch: str
+    """Arch family in catalog spelling (`x86_64`, `i686`, `riscv64`)."""
+    arch_level: str | None
+    """x86-64 level `v2`..`v4`, None for the baseline."""
+    libc: str
+    url: str
+    """Canonical URL as in the catalog (`+` written `%2B`); may carry credentials: redact it."""
+    sha256: str | None
+    build: str | None
+    """PBS release tag (`20260814`), PyPy/GraalPy version, or a custom build number."""
+    source: str
+    """Where the catalog came from: `embedded`, a path or a redacted URL."""
+
+    @property
+    def version(self) -> Version:
+        return Version(self.major, self.minor, self.patch, self.prerelease)
+
+    @property
+    def install_key(self) -> InstallKey:
+        """uv's installation folder name for this build."""
+        return InstallKey(
+            self.implementation,
+            str(self.version),
+            self.variant,
+            install_os(self.os),
+            install_arch(self.arch, self.arch_level),
+            self.libc,
+        )
+
+    @property
+    def platform_key(self) -> str:
+        return f"{self.os}-{arch_name(self.arch, self.arch_level)}-{self.libc}"
+
+    @property
+    def filename(self) -> str:
+        """The archive's real file name (`+`, not `%2B`)."""
+        return unquote(self.url.rsplit("/", 1)[-1].split("?", 1)[0])
+
+    @property
+    def display_url(self) -> str:
+        return redact_url(self.url)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """uv's order, ascending: sort with reverse=True for best first."""
+        return (
+            _IMPL_RANK.get(self.implementation, -1),
+            self.version.sort_key(),
+            build_sort_key(self.build),
+            self.arch_level is None,
+            _VARIANT_RANK[self.variant],
+        )
+
+
+def _entry_to_build(key: str, entry: Any, source: str) -> Build | None:
+    """Validate one entry as uv does; None for entries uv would skip silently."""
+    if not isinstance(entry, dict):
+        raise CatalogError(source, "entry is not an object", entry=key)
+
+    def field(name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:
+        value = entry.get(name)
+        if value is None:
+            if required:
+                raise CatalogError(source, f"missing required field `{name}`", entry=key)
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            expected = kind.__name__ if isinstance(kind, type) else "string"
+            raise CatalogError(
+                source, f"field `{name}` should be {expected}, not {value!r:.40}", entry=key
+            )
+        return value
+
+    name = field("name", str)
+    arch = field("arch", dict)
+    family = arch.get("family")
+    if not isinstance(family, str):
+        raise CatalogError(source, "missing required field `arch.family`", entry=key)
+    level = arch.get("variant")
+    if level is not None and not isinstance(level, str):
+        raise CatalogError(source, "field `arch.variant` should be a string", entry=key)
+    os_name = field("os", str)
+    libc = field("libc", str)
+    numbers = []
+    for part in ("major", "minor", "patch"):
+        number = field(part, int)
+        if not 0 <= number <= 255:
+            raise CatalogError(source, f"field `{part}` out of range: {number}", entry=key)
+        numbers.append(number)
+    url = field("url", str)
+    prerelease = field("prerelease", str, required=False) or ""
+    if prerelease and not re.fullmatch(r"(a|b|rc)\d+", prerelease):
+        raise CatalogError(source, f"field `prerelease` is not a pre-release: {prerelease!r}", entry=key)
+    sha256 = field("sha256", str, required=False)
+    if sha256 is not None and not _SHA256.match(sha256):
+        raise CatalogError(source, "field `sha256` is not 64 hex digits", entry=key)
+    variant = field("variant", str, required=False) or "default"
+    build = field("build", str, required=False)
+    if name not in IMPLEMENTATIONS or os_name not in OSES or libc not in LIBCS:
+        return None
+    if family not in ARCHES or (level is not None and level not in ARCH_VARIANTS):
+        return None
+    if variant not in VARIANTS:
+        return None
+    if os_name == "emscripten":
+        name = "pyodide"
+    return Build(
+        key=key,
+        implementation=name,
+        major=numbers[0],
+        minor=numbers[1],
+        patch=numbers[2],
+        prerelease=prerelease,
+        variant=variant,
+        os=os_name,
+        arch=family,
+        arch_level=level,
+        libc=libc,
+        url=url,
+        sha256=sha256.lower() if sha256 else None,
+        build=build,
+        source=source,
+    )
+
+
+def builds_from_json(document: Any, source: str) -> tuple[Build, ...]:
+    """Turn a parsed uv catalog into builds, best first; raises CatalogError on bad shape."""
+    if not isinstance(document, dict):
+        raise CatalogError(source, "top level is not a JSON object of entries")
+    builds = [b for k, e in document.items() if (b := _entry_to_build(k, e, source)) is not None]
+    builds.sort(key=Build.sort_key, reverse=True)
+    return tuple(builds)
+
+
+def parse_catalog(data: bytes, source: str) -> tuple[Build, ...]:
+    """Parse catalog bytes (JSON, optionally gzip-compressed)."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        detail = f"not valid JSON ({error})"
+        raise CatalogError(source, detail) from None
+    if isinstance(document, dict) and "version" in document and "entries" not in document:
+        if not isinstance(document.get("version"), dict):
+            raise CatalogError(
+                source, "this is a newer catalog format (top-level `version`) than pybuilds reads"
+            )
+    return builds_from_json(document, source)
+
+
+def to_json(builds: Iterable[Build]) -> dict[str, Any]:
+    """The uv-format document for `builds` (for mirrors and cached catalogs)."""
+    return {
+        build.key: {
+            "name": "cpython" if build.implementation == "pyodide" else build.implementation,
+            "arch": {"family": build.arch, "variant": build.arch_level},
+            "os": build.os,
+            "libc": build.libc,
+            "major": build.major,
+            "minor": build.minor,
+            "patch": build.patch,
+            "prerelease": build.prerelease,
+            "url": build.url,
+            "sha256": build.sha256,
+            "variant": None if build.variant == "default" else build.variant,
+            "build": build.build,
+        }
+        for build in builds
+    }
+
+
+def catalog_key(build: Build) -> str:
+    """uv's key form for an entry: `cpython-3.13.1+freethreaded-linux-x86_64_v3-gnu`."""
+    name = "cpython" if build.implementation == "pyodide" else build.implementation
+    return (
+        f"{name}-{build.version}{variant_suffix(build.variant)}-{build.os}"
+        f"-{arch_name(build.arch, build.arch_level)}-{build.libc}"
+    )
+
+
+# The embedded catalog is stored as rows to keep the wheel small and loading fast.
+_COLUMNS = (
+    "key", "name", "family", "level", "os", "libc", "major", "minor", "patch",
+    "prerelease", "url", "sha256", "variant", "build",
+)  # fmt: skip
+
+
+def pack_embedded(document: dict[str, Any], origin: str) -> bytes:
+    """Compress a uv catalog into the embedded row format (used by scripts/)."""
+    prefixes: list[str] = []
+    rows = []
+    for key, entry in document.items():
+        url: str = entry["url"]
+        prefix, _, rest = url.rpartition("/releases/download/")
+        if prefix:
+            prefix += "/releases/download/"
+        else:
+            prefix, _, rest = url.rpartition("/")
+            prefix += "/"
+        if prefix not in prefixes:
+            prefixes.append(prefix)
+        arch = entry["arch"]
+        rows.append([
+            key, entry["name"], arch["family"], arch.get("variant"), entry["os"], entry["libc"],
+            entry["major"], entry["minor"], entry["patch"], entry.get("prerelease") or "",
+            [prefixes.index(prefix), rest], entry.get("sha256"), entry.get("variant"),
+            entry.get("build"),
+        ])  # fmt: skip
+    payload = {"origin": origin, "columns": _COLUMNS, "prefixes": prefixes, "rows": rows}
+    text = json.dumps(payload, separators=(",", ":"))
+    return gzip.compress(text.encode(), compresslevel=9, mtime=0)
+
+
+def unpack_embedded(data: bytes) -> tuple[dict[str, Any], str]:
+    """Expand the embedded row format back into a uv catalog document and its origin note."""
+    payload = json.loads(gzip.decompress(data))
+    prefixes = payload["prefixes"]
+    document: dict[str, Any] = {}
+    for row in payload["rows"]:
+        key, name, family, level, os_name, libc, major, minor, patch, pre, url, sha, var, tag = row
+        document[key] = {
+            "name": name, "arch": {"family": family, "variant": level}, "os": os_name,
+            "libc": libc, "major": major, "minor": minor, "patch": patch, "prerelease": pre,
+            "url": prefixes[url[0]] + url[1], "sha256": sha, "variant": var, "build": tag,
+        }  # fmt: skip
+    return document, str(payload.get("origin", ""))
+
+
+def load_embedded() -> tuple[Build, ...]:
+    """The catalog shipped with pybuilds."""
+    document, _ = unpack_embedded(EMBEDDED_PATH.read_bytes())
+    return builds_from_json(document, EMBEDDED_SOURCE)
+
+
+def embedded_origin() -> str:
+    return unpack_embedded(EMBEDDED_PATH.read_bytes())[1]
+
+
+def iter_siblings(builds: Iterable[Build], build: Build) -> Iterator[Build]:
+    """Builds of the same release and platform as `build` in other variants."""
+    for other in builds:
+        if (
+            other is not build
+            and other.implementation == build.implementation
+            and other.version == build.version
+            and other.build == build.build
+            and other.platform_key == build.platform_key
+        ):
+            yield other

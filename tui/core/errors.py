@@ -1,0 +1,110 @@
+"""Errors raised by the pybuilds core: one line each, with an optional hint."""
+
+from __future__ import annotations
+
+
+class PybuildsError(Exception):
+    """Base of every error the core raises on purpose.
+
+    `str(error)` is a single line meant for users; `hint` says what to do next.
+    Messages must never contain credentials: build them from redacted URLs.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidRequest(PybuildsError):
+    """A Python request string that the grammar does not accept."""
+
+    def __init__(self, request: str, detail: str | None = None) -> None:
+        reason = f": {detail}" if detail else ""
+        super().__init__(
+            f"`{request}` is not a valid Python request{reason}",
+            hint="see `pybuilds list --help` for request forms, "
+            "and `pybuilds list --only-downloads` for available versions",
+        )
+        self.request = request
+
+
+class CatalogError(PybuildsError):
+    """A download catalog that cannot be read or does not have the expected shape."""
+
+    def __init__(self, source: str, detail: str, *, entry: str | None = None) -> None:
+        where = f" (entry `{entry}`)" if entry else ""
+        super().__init__(f"invalid download catalog {source}{where}: {detail}")
+        self.source = source
+        self.entry = entry
+        self.detail = detail
+
+
+class NoMatchingBuild(PybuildsError):
+    """No build in the catalog (or no installation) satisfies a request."""
+
+    def __init__(self, request: str, *, hint: str | None = None, installed: bool = False) -> None:
+        what = "installed Python" if installed else "download"
+        super().__init__(f"no {what} found for request `{request}`", hint=hint)
+        self.request = request
+
+
+class DownloadFailed(PybuildsError):
+    """A URL could not be fetched; `url` is already redacted."""
+
+    def __init__(
+        self, url: str, detail: str, *, status: int | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(f"failed to download {url}: {detail}", hint=hint)
+        self.url = url
+        self.status = status
+
+
+class ChecksumMismatch(PybuildsError):
+    """The downloaded archive does not hash to what the catalog says."""
+
+    def __init__(self, key: str, expected: str, actual: str) -> None:
+        super().__init__(
+            f"hash mismatch for `{key}`: expected sha256 {expected}, computed {actual}",
+            hint="the mirror's file differs from the catalog's build; "
+            "nothing was installed (run `pybuilds doctor` to inspect the mirror)",
+        )
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+
+
+class UnsafeArchive(PybuildsError):
+    """An archive member that would escape the extraction folder or is not a plain file."""
+
+    def __init__(self, member: str, reason: str) -> None:
+        super().__init__(f"refusing unsafe archive member `{member}`: {reason}")
+        self.member = member
+        self.reason = reason
+
+
+class ArchiveError(PybuildsError):
+    """An archive that is truncated, corrupt or not a PBS build."""
+
+
+class ConfigError(PybuildsError):
+    """A configuration file or value that cannot be used."""
+
+    def __init__(self, path: str, detail: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {detail}", hint=hint)
+        self.path = path
+        self.detail = detail
+
+
+class InstallError(PybuildsError):
+    """An install or uninstall that could not be completed."""
+
+
+class Cancelled(PybuildsError):
+    """The user cancelled an operation; nothing was changed."""
+
+    def __init__(self, what: str = "operation") -> None:
+        super().__init__(f"{what} cancelled; nothing was changed")

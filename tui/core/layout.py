@@ -1,0 +1,123 @@
+"""uv's managed-Python folder: where it is, and the installations in it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.names import InstallKey
+from tui.core.versions import Version, build_sort_key
+
+log = logging.getLogger(__name__)
+
+
+def _env(env: Mapping[str, str], name: str) -> str | None:
+    """uv treats an empty variable as unset."""
+    value = env.get(name)
+    return value or None
+
+
+def default_install_dir(env: Mapping[str, str] | None = None) -> Path:
+    """uv's root: `UV_PYTHON_INSTALL_DIR` > XDG data dir > `~/.local/share/uv/python`."""
+    env = os.environ if env is None else env
+    if explicit := _env(env, "UV_PYTHON_INSTALL_DIR"):
+        return Path(explicit).expanduser().absolute()
+    if sys.platform == "win32":
+        appdata = _env(env, "APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(appdata) / "uv" / "data" / "python"
+    if sys.platform == "darwin":
+        legacy = Path.home() / "Library" / "Application Support" / "uv" / "python"
+        if legacy.is_dir():
+            return legacy
+    xdg = _env(env, "XDG_DATA_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "uv" / "python"
+    return Path.home() / ".local" / "share" / "uv" / "python"
+
+
+def default_bin_dir(env: Mapping[str, str] | None = None) -> Path:
+    """uv's executable dir: `UV_PYTHON_BIN_DIR` > `XDG_BIN_HOME` > `XDG_DATA_HOME/../bin` > `~/.local/bin`."""
+    env = os.environ if env is None else env
+    if explicit := _env(env, "UV_PYTHON_BIN_DIR"):
+        return Path(explicit).expanduser().absolute()
+    xdg_bin = _env(env, "XDG_BIN_HOME")
+    if xdg_bin and Path(xdg_bin).is_absolute():
+        return Path(xdg_bin)
+    xdg_data = _env(env, "XDG_DATA_HOME")
+    if xdg_data and Path(xdg_data).is_absolute():
+        return Path(xdg_data).parent / "bin"
+    return Path.home() / ".local" / "bin"
+
+
+@dataclass(frozen=True, slots=True)
+class Installation:
+    """A Python in the managed folder, read in uv's layout."""
+
+    key: InstallKey
+    path: Path
+    build: str | None
+    """Contents of the `BUILD` file (PBS tag or custom build), None on old installs."""
+
+    @property
+    def version(self) -> Version:
+        return Version.parse(self.key.version)
+
+    @property
+    def executable(self) -> Path:
+        """The interpreter: `bin/python3.X[t|d|td]`, or `python.exe` on Windows."""
+        if self.key.os == "windows":
+            return self.path / "python.exe"
+        base = self.path / "install" if (self.path / "install" / "bin").is_dir() else self.path
+        version = self.version
+        if self.key.implementation == "pypy":
+            return base / "bin" / f"pypy{version.major}.{version.minor}"
+        if self.key.implementation == "graalpy":
+            return base / "bin" / "graalpy"
+        suffix = {"default": "", "freethreaded": "t", "debug": "d", "freethreaded+debug": "td"}
+        return base / "bin" / f"python{version.major}.{version.minor}{suffix[self.key.variant]}"
+
+    def sort_key(self) -> tuple[object, ...]:
+        return (self.version.sort_key(), build_sort_key(self.build), str(self.key))
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The managed-Python root and the folder executables are linked into."""
+
+    root: Path
+    bin_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Layout:
+        return cls(default_install_dir(env), default_bin_dir(env))
+
+    def installations(self) -> list[Installation]:
+        """Every installation in the root, newest first; skips links and malformed names."""
+        try:
+            entries = list(os.scandir(self.root))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        found = []
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink() or not entry.is_dir():
+                continue
+            key = InstallKey.parse(entry.name)
+            if key is None:
+                log.debug("ignoring malformed managed Python entry %s", entry.name)
+                continue
+            try:
+                Version.parse(key.version)
+            except ValueError:
+                log.debug("ignoring managed Python entry with a bad version: %s", entry.name)
+                continue
+            try:
+                build: str | None = (Path(entry.path) / "BUILD").read_text().strip() or None
+            except OSError:
+                build = None
+            found.append(Installation(key, Path(entry.path), build))
+        found.sort(key=Installation.sort_key, reverse=True)
+        return found

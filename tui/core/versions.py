@@ -1,0 +1,67 @@
+"""Python versions with pre-releases, ordered as Python orders its releases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PRERELEASE = re.compile(r"^(a|b|rc)(\d+)$")
+_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
+
+
+@dataclass(frozen=True, slots=True, order=False)
+class Version:
+    """A CPython-style version: `3.13.1`, `3.15.0rc1`."""
+
+    major: int
+    minor: int
+    patch: int
+    prerelease: str = ""
+    """`""` for a final release, else `aN`, `bN` or `rcN`."""
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        """Parse `X.Y.Z[(a|b|rc)N]`; raises ValueError otherwise."""
+        match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)((?:a|b|rc)\d+)?", text)
+        if not match:
+            raise ValueError(f"not a Python version: {text!r}")
+        return cls(int(match[1]), int(match[2]), int(match[3]), match[4] or "")
+
+    @property
+    def is_prerelease(self) -> bool:
+        return bool(self.prerelease)
+
+    @property
+    def minor_version(self) -> tuple[int, int]:
+        return (self.major, self.minor)
+
+    def sort_key(self) -> tuple[int, int, int, int, int]:
+        """A tuple that orders pre-releases before their final release."""
+        if not self.prerelease:
+            return (self.major, self.minor, self.patch, 3, 0)
+        match = _PRERELEASE.match(self.prerelease)
+        if not match:
+            return (self.major, self.minor, self.patch, -1, 0)
+        return (self.major, self.minor, self.patch, _PRE_RANK[match[1]], int(match[2]))
+
+    def __lt__(self, other: Version) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: Version) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: Version) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: Version) -> bool:
+        return self.sort_key() >= other.sort_key()
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}{self.prerelease}"
+
+
+def build_sort_key(build: str | None) -> tuple[int, tuple[int, ...], str]:
+    """Order build tags numerically: `45` > `40`, `20260814` > `20250115`, `7.3.23` > `7.3.9`."""
+    if build is None:
+        return (0, (), "")
+    return (1, tuple(int(part) for part in re.findall(r"\d+", build)), build)
