@@ -1,0 +1,122 @@
+"""Rewrite catalog URLs onto a user's mirror by prefix substitution, as uv does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.core.errors import ConfigError
+from tui.core.redact import redact_url
+
+PBS_PREFIX = "https://github.com/astral-sh/python-build-standalone/releases/download"
+PYPY_PREFIX = "https://downloads.python.org/pypy"
+GRAALPY_PREFIX = "https://github.com/oracle/graalpython/releases/download"
+PYODIDE_PREFIX = "https://github.com/pyodide/pyodide/releases/download"
+
+MirrorKind = Literal["cpython", "pypy", "graalpy", "pyodide"]
+
+# What uv calls each setting, for messages when the caller did not record an origin.
+_DEFAULT_ORIGIN: dict[MirrorKind, str] = {
+    "cpython": "UV_PYTHON_INSTALL_MIRROR",
+    "pypy": "UV_PYPY_INSTALL_MIRROR",
+    "graalpy": "UV_GRAALPY_INSTALL_MIRROR",
+    "pyodide": "UV_PYODIDE_INSTALL_MIRROR",
+}
+_PREFIXES: dict[MirrorKind, str] = {
+    "cpython": PBS_PREFIX,
+    "pypy": PYPY_PREFIX,
+    "graalpy": GRAALPY_PREFIX,
+    "pyodide": PYODIDE_PREFIX,
+}
+
+_KINDS: dict[str, MirrorKind] = {kind: kind for kind in _PREFIXES}
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorSettings:
+    """Mirror base URLs (http(s):// or file://) and where each one was set."""
+
+    python_mirror: str | None = None
+    """Replaces PBS_PREFIX for CPython builds."""
+    pypy_mirror: str | None = None
+    graalpy_mirror: str | None = None
+    python_origin: str | None = None
+    """Where `python_mirror` came from: `--mirror`, an env var name or a uv.toml path."""
+    pypy_origin: str | None = None
+    graalpy_origin: str | None = None
+    pyodide_mirror: str | None = None
+    """uv 0.13.9's `UV_PYODIDE_INSTALL_MIRROR`; replaces PYODIDE_PREFIX."""
+    pyodide_origin: str | None = None
+
+    def mirror_for(self, kind: MirrorKind) -> tuple[str | None, str]:
+        """The mirror set for `kind` (or None) and the name of its setting, for messages."""
+        mirror, origin = {
+            "cpython": (self.python_mirror, self.python_origin),
+            "pypy": (self.pypy_mirror, self.pypy_origin),
+            "graalpy": (self.graalpy_mirror, self.graalpy_origin),
+            "pyodide": (self.pyodide_mirror, self.pyodide_origin),
+        }[kind]
+        # uv counts an empty value as unset.
+        return (mirror or None), (origin or _DEFAULT_ORIGIN[kind])
+
+
+class MirrorMismatch(ConfigError):
+    """A mirror is set but a catalog URL is not under the prefix that the mirror replaces."""
+
+    def __init__(self, url: str, setting: str, prefix: str) -> None:
+        super().__init__(
+            setting,
+            "the URL does not start with the prefix a mirror replaces",
+            hint=f"a mirror replaces `{prefix}/`; use a catalog whose URLs start with it, "
+            f"or unset {setting}",
+        )
+        self.message = (
+            f"a mirror was provided via `{setting}`, but the URL does not match "
+            f"the expected format: {redact_url(url)}"
+        )
+        self.args = (self.message,)
+        self.url = redact_url(url)
+
+
+def mirror_kind(url: str) -> MirrorKind | None:
+    """Which upstream prefix `url` lives under, or None for any other host."""
+    for kind, prefix in _PREFIXES.items():
+        if url.startswith(prefix + "/"):
+            return kind
+    return None
+
+
+def rewrite_url(
+    url: str, mirrors: MirrorSettings, *, implementation: str | None = None
+) -> tuple[str, str | None]:
+    """Apply the mirror that covers `url`, as uv does.
+
+    The new URL is the mirror without trailing `/`, a `/`, then the rest of the original
+    URL, still percent-encoded (`%2B` stays `%2B`).
+
+    Args:
+        url: A catalog URL.
+        mirrors: The mirror settings in force.
+        implementation: The build's implementation (`cpython`, `pypy`, `graalpy`, `pyodide`);
+            when given, a URL outside that implementation's prefix fails as in uv even for
+            PyPy and GraalPy. When None the kind is inferred from the URL, and any URL outside
+            the known prefixes fails only if a CPython mirror is set.
+
+    Returns:
+        The URL to fetch and the origin of the setting used (None when no mirror applied).
+
+    Raises:
+        MirrorMismatch: a mirror for the build's implementation is set but the URL is not
+            under the prefix it replaces.
+    """
+    kind = mirror_kind(url)
+    wanted = (kind or "cpython") if implementation is None else _KINDS.get(implementation)
+    if wanted is None:
+        return url, None
+    mirror, origin = mirrors.mirror_for(wanted)
+    if mirror is None:
+        return url, None
+    if kind != wanted:
+        raise MirrorMismatch(url, origin, _PREFIXES[wanted])
+    rest = url[len(_PREFIXES[wanted]) + 1 :]
+    return f"{mirror.rstrip('/')}/{rest}", origin
