@@ -1,6 +1,6 @@
 """Regenerate the embedded catalog `tui/data/catalog.json.gz` from a uv download-metadata.json.
 
-Usage: python scripts/pack_catalog.py ../shared/data/download-metadata.json "uv download-metadata.json, 2026-08-18"
+Usage: python scripts/pack_catalog.py PATH/download-metadata.json "where it came from"
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ class Resolved:
     url: str
     """Redacted URL after the mirror rewrite (or a file path)."""
     setting: str | None = None
-    """Which setting chose the mirror (`--mirror`, `UV_PYTHON_INSTALL_MIRROR`, a file path), if any."""
+    """Which setting chose the mirror (`--mirror`, `UV_PYTHON_INSTALL_MIRROR`, a file), if any."""
 
 
 @dataclass(frozen=True, slots=True)

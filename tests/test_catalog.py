@@ -1,0 +1,197 @@
+"""Catalog parsing, validation errors, the embedded snapshot and the refreshable cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.shared_data import real_catalog_path
+from tui.core.catalog import (
+    Build,
+    catalog_key,
+    iter_siblings,
+    load_embedded,
+    parse_catalog,
+    to_json,
+)
+from tui.core.catalog_source import cache_path, clear_cache, load_catalog, update_cache
+from tui.core.errors import CatalogError
+
+ENTRY: dict[str, Any] = {
+    "name": "cpython",
+    "arch": {"family": "x86_64", "variant": None},
+    "os": "linux",
+    "libc": "gnu",
+    "major": 3,
+    "minor": 13,
+    "patch": 1,
+    "prerelease": "",
+    "url": "https://example.invalid/20250115/cpython-3.13.1%2B20250115-x86_64-unknown-linux-gnu-install_only.tar.gz",
+    "sha256": "a" * 64,
+    "variant": None,
+    "build": "20250115",
+}
+
+
+def entry(**changes: Any) -> dict[str, Any]:
+    return {**ENTRY, **changes}
+
+
+def doc(**entries: Any) -> bytes:
+    return json.dumps(entries).encode()
+
+
+def test_embedded_catalog_is_the_real_catalog() -> None:
+    real = parse_catalog(real_catalog_path().read_bytes(), "embedded")
+    embedded = load_embedded()
+    assert len(embedded) == 5530
+    assert embedded == real
+    assert to_json(embedded) == json.loads(real_catalog_path().read_bytes())
+
+
+def test_every_key_follows_uvs_key_form() -> None:
+    for build in load_embedded():
+        assert catalog_key(build) == build.key
+
+
+def test_builds_are_sorted_best_first() -> None:
+    builds = load_embedded()
+    assert builds[0].implementation == "cpython"
+    assert [b.sort_key() for b in builds] == sorted((b.sort_key() for b in builds), reverse=True)
+    first_pypy = next(i for i, b in enumerate(builds) if b.implementation == "pypy")
+    assert all(b.implementation == "cpython" for b in builds[:first_pypy])
+
+
+def test_install_key_uses_uv_spellings() -> None:
+    by_key = {b.key: b for b in load_embedded()}
+    assert str(by_key["cpython-3.15.0rc1-darwin-aarch64-none"].install_key) == (
+        "cpython-3.15.0rc1-macos-aarch64-none"
+    )
+    windows = next(b for b in by_key.values() if b.os == "windows" and b.arch == "i686")
+    assert "-windows-x86-none" in str(windows.install_key)
+    riscv = next(b for b in by_key.values() if b.arch == "riscv64")
+    assert "-linux-riscv64gc-gnu" in str(riscv.install_key)
+    pyodide = next(b for b in by_key.values() if b.os == "emscripten")
+    assert str(pyodide.install_key).startswith("pyodide-")
+
+
+def test_filename_decodes_plus() -> None:
+    build = parse_catalog(doc(k=ENTRY), "t")[0]
+    assert build.filename == "cpython-3.13.1+20250115-x86_64-unknown-linux-gnu-install_only.tar.gz"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[]", "top level is not a JSON object"),
+        (doc(e={k: v for k, v in ENTRY.items() if k != "url"}), "entry `e`"),
+        (doc(e={k: v for k, v in ENTRY.items() if k != "url"}), "missing required field `url`"),
+        (doc(e=entry(major="3")), "field `major` should be int"),
+        (doc(e=entry(major=True)), "field `major` should be int"),
+        (doc(e=entry(patch=256)), "out of range"),
+        (doc(e=entry(arch={"variant": None})), "`arch.family`"),
+        (doc(e=entry(sha256="abc")), "64 hex digits"),
+        (doc(e=entry(prerelease="post1")), "not a pre-release"),
+        (doc(e=[1, 2]), "entry is not an object"),
+        (json.dumps({"version": 2, "downloads": []}).encode(), "newer catalog format"),
+    ],
+)
+def test_malformed_catalog_names_source_and_entry(data: bytes, message: str) -> None:
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(data, "/srv/custom.json")
+    text = str(info.value)
+    assert message in text
+    assert "/srv/custom.json" in text
+    assert "\n" not in text
+
+
+def test_unknown_platforms_and_variants_are_skipped_like_uv() -> None:
+    builds = parse_catalog(
+        doc(
+            a=ENTRY,
+            b=entry(os="haiku"),
+            c=entry(arch={"family": "sparc", "variant": None}),
+            d=entry(variant="jit"),
+            e=entry(libc="uclibc"),
+            f=entry(extra_field="ignored", sha256=None, build=None),
+        ),
+        "t",
+    )
+    assert sorted(b.key for b in builds) == ["a", "f"]
+
+
+def test_custom_builds_of_one_version_stay_side_by_side() -> None:
+    builds = parse_catalog(
+        doc(
+            **{
+                "cpython-3.13.1-linux-x86_64-gnu-b40": entry(build="40"),
+                "cpython-3.13.1-linux-x86_64-gnu-b45": entry(build="45"),
+                "cpython-3.13.1-linux-x86_64-gnu-b9": entry(build="9"),
+            }
+        ),
+        "custom",
+    )
+    assert [b.build for b in builds] == ["45", "40", "9"]
+    assert {str(b.install_key) for b in builds} == {"cpython-3.13.1-linux-x86_64-gnu"}
+
+
+def test_siblings_are_other_variants_of_the_same_release() -> None:
+    builds = load_embedded()
+    build = next(b for b in builds if b.key == "cpython-3.13.1-linux-x86_64-gnu")
+    siblings = {b.variant for b in iter_siblings(builds, build)}
+    assert siblings == {"freethreaded", "debug", "freethreaded+debug"}
+
+
+@pytest.fixture
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PYBUILDS_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "download-metadata.json"
+
+
+def test_load_catalog_from_path_and_file_url(tmp_path: Path, isolated_cache: Path) -> None:
+    path = tmp_path / "custom.json"
+    path.write_bytes(doc(k=ENTRY))
+    for location in (str(path), path.as_uri()):
+        loaded = load_catalog(location)
+        assert [b.key for b in loaded.builds] == ["k"]
+        assert all(b.source == loaded.source for b in loaded.builds)
+        assert str(path) in loaded.source
+    assert load_catalog(None).source == "embedded"
+
+
+def test_update_cache_validates_before_replacing(tmp_path: Path, isolated_cache: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(doc(k=ENTRY))
+    target, count = update_cache(str(good))
+    assert target == isolated_cache == cache_path()
+    assert count == 1
+    assert load_catalog(None).source == str(isolated_cache)
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(doc(k=entry(major="x")))
+    with pytest.raises(CatalogError):
+        update_cache(str(bad))
+    assert isolated_cache.read_bytes() == good.read_bytes()
+    assert list(isolated_cache.parent.iterdir()) == [isolated_cache]
+
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"{}")
+    with pytest.raises(CatalogError, match="no build"):
+        update_cache(str(empty))
+    assert clear_cache()
+    assert load_catalog(None).source == "embedded"
+
+
+def test_missing_catalog_file_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="No such file"):
+        load_catalog(str(tmp_path / "nope.json"))
+
+
+def test_build_records_are_frozen() -> None:
+    build: Build = load_embedded()[0]
+    with pytest.raises(AttributeError):
+        build.url = "x"  # type: ignore[misc]

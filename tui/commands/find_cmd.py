@@ -1,0 +1,41 @@
+"""`pybuilds find`: the path of the best installed match for a request."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from tui.commands.common import add_platform_arguments
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "find",
+        help="print the interpreter path of the best installed match",
+        description="Print the executable of the newest installed Python matching REQUEST.",
+    )
+    parser.add_argument("request", nargs="?", default="default", help="e.g. 3.12, 3.13t, pypy")
+    parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
+    add_platform_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands.catalog_args import layout_from, platform_from
+    from tui.commands.settings import settings_from_args
+    from tui.core.errors import NoMatchingBuild
+    from tui.core.requests import find_installation, parse_request
+
+    request = parse_request(args.request)
+    platform = platform_from(args)
+    layout = layout_from(settings_from_args(args))
+    found = find_installation(layout.installations(), request, platform)
+    if found is None:
+        raise NoMatchingBuild(
+            request.describe(platform),
+            installed=True,
+            hint=f"installed Pythons live in {layout.root}; "
+            f"install one with `pybuilds install {args.request}`",
+        )
+    print(found.executable)
+    return 0

@@ -1,0 +1,95 @@
+"""`pybuilds list`: available and installed interpreters, like `uv python list`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tui.commands.common import add_catalog_arguments, add_platform_arguments
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "list",
+        help="list available and installed Python builds",
+        description="List Python builds for this platform (or another): by default the newest "
+        "patch of each minor version, plus everything installed.",
+    )
+    parser.add_argument("request", nargs="?", help="e.g. 3.12, 3.13t, pypy, cpython-3.12-linux")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--only-installed", action="store_true", help="installed builds only")
+    shown.add_argument("--only-downloads", action="store_true", help="downloads only")
+    parser.add_argument("--all-versions", action="store_true", help="every patch version")
+    parser.add_argument("--all-platforms", action="store_true", help="builds for every platform")
+    parser.add_argument("--all-arches", action="store_true", help="every arch of this OS and libc")
+    parser.add_argument("--show-debug", action="store_true", help="include debug builds")
+    parser.add_argument("--show-urls", action="store_true", help="show download URLs")
+    parser.add_argument("--json", action="store_true", help="one JSON array of rows on stdout")
+    parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
+    add_catalog_arguments(parser)
+    add_platform_arguments(parser)
+    _add_config_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    from tui.commands.settings import add_config_arguments
+
+    add_config_arguments(parser)
+
+
+def flavour_of(url: str) -> str | None:
+    """The flavour named in an archive URL, or None for names pybuilds cannot read."""
+    from tui.core.filenames import parse_asset_name
+
+    try:
+        return parse_asset_name(url).flavour
+    except ValueError:
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands.catalog_args import layout_from, load_builds, platform_from
+    from tui.commands.settings import settings_from_args
+    from tui.core.listing import ListOptions, list_rows
+    from tui.core.requests import parse_request
+
+    request = parse_request(args.request or "any")
+    settings = settings_from_args(args)
+    platform = platform_from(args)
+    options = ListOptions(
+        only_installed=args.only_installed,
+        only_downloads=args.only_downloads,
+        all_versions=args.all_versions,
+        all_platforms=args.all_platforms,
+        all_arches=args.all_arches,
+        show_debug=args.show_debug,
+    )
+    builds = () if args.only_installed else load_builds(settings).builds
+    installations = [] if args.only_downloads else layout_from(settings).installations()
+    rows = list_rows(builds, installations, request, platform, options)
+    out = sys.stdout
+    if args.json:
+        data = [row.to_json(flavour_of(row.build.url) if row.build else None) for row in rows]
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    if not rows:
+        print(
+            f"no Python builds match `{args.request or 'any'}` on {platform.key}", file=sys.stderr
+        )
+        return 0
+    width = max(len(row.key) for row in rows)
+    build_width = max(len(row.build.build or "") if row.build else 0 for row in rows)
+    for row in rows:
+        tag = (row.build.build if row.build else row.installation and row.installation.build) or ""
+        if row.installation is not None:
+            where = str(row.installation.executable)
+        elif args.show_urls and row.build is not None:
+            where = row.build.display_url
+        else:
+            where = "<download available>"
+        out.write(f"{row.key:<{width}}  {tag:<{build_width}}  {where}\n")
+    return 0

@@ -1,0 +1,101 @@
+"""Where the catalog comes from: a user's URL or path, the refreshed cache, or the embedded one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tui.core.catalog import EMBEDDED_SOURCE, Build, load_embedded, parse_catalog
+from tui.core.errors import CatalogError
+from tui.core.redact import redact_url
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedCatalog:
+    builds: tuple[Build, ...]
+    source: str
+    """`embedded`, the cache file's path, or the (redacted) path/URL the user gave."""
+
+
+def cache_path() -> Path:
+    """The refreshed catalog written by `pybuilds catalog update`."""
+    from platformdirs import user_cache_dir  # ~3 ms; only needed when no URL is given
+
+    override = os.environ.get("PYBUILDS_CACHE_DIR")
+    base = Path(override) if override else Path(user_cache_dir("pybuilds", appauthor=False))
+    return base / "download-metadata.json"
+
+
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def local_path(location: str) -> Path:
+    """A plain path or a `file://` URL as a path."""
+    if location.startswith("file://"):
+        return Path(unquote(urlsplit(location).path))
+    return Path(location).expanduser()
+
+
+def read_location(location: str) -> bytes:
+    """Bytes of a catalog at a path, `file://` URL or http(s) URL."""
+    if is_remote(location):
+        from tui.core.fetch import read_bytes  # pulls in httpx (~50 ms) only for remote catalogs
+
+        return read_bytes(location)
+    path = local_path(location)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CatalogError(str(path), error.strerror or str(error)) from None
+
+
+def load_catalog(location: str | None = None) -> LoadedCatalog:
+    """The catalog at `location`, else the refreshed cache, else the embedded snapshot.
+
+    As in uv, a given location replaces the embedded catalog entirely (no merge).
+    """
+    if location:
+        label = redact_url(location) if "://" in location else str(local_path(location))
+        return LoadedCatalog(parse_catalog(read_location(location), label), label)
+    cached = cache_path()
+    if cached.is_file():
+        return LoadedCatalog(parse_catalog(cached.read_bytes(), str(cached)), str(cached))
+    return LoadedCatalog(load_embedded(), EMBEDDED_SOURCE)
+
+
+def update_cache(location: str) -> tuple[Path, int]:
+    """Validate the catalog at `location`, then atomically replace the cached one.
+
+    Returns the cache path and the number of builds. The old cache stays if anything fails.
+    """
+    data = read_location(location)
+    label = redact_url(location) if "://" in location else location
+    builds = parse_catalog(data, label)
+    if not builds:
+        raise CatalogError(label, "it lists no build pybuilds can use; the cache was kept")
+    target = cache_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".download-metadata.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target, len(builds)
+
+
+def clear_cache() -> bool:
+    """Forget the refreshed catalog; listing falls back to the embedded one."""
+    target = cache_path()
+    if target.exists():
+        target.unlink()
+        return True
+    return False

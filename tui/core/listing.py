@@ -1,0 +1,186 @@
+"""Which builds and installations `pybuilds list` shows, with uv's defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tui.core.catalog import Build
+from tui.core.layout import Installation
+from tui.core.platform import Platform
+from tui.core.requests import Request
+
+
+@dataclass(frozen=True, slots=True)
+class ListOptions:
+    only_installed: bool = False
+    only_downloads: bool = False
+    all_versions: bool = False
+    """Every patch version, not only the newest of each minor."""
+    all_platforms: bool = False
+    all_arches: bool = False
+    show_debug: bool = False
+    """uv never lists debug downloads; pybuilds does when asked or when the request names debug."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One line of the listing: a download, an installation, or both for the same key."""
+
+    key: str
+    build: Build | None
+    installation: Installation | None
+
+    def to_json(self, flavour: str | None = None) -> dict[str, Any]:
+        build, inst = self.build, self.installation
+        if build is not None:
+            implementation, version, variant = (
+                build.implementation,
+                str(build.version),
+                build.variant,
+            )
+            os_name, arch, libc = build.os, build.install_key.arch, build.libc
+        else:
+            assert inst is not None
+            key = inst.key
+            implementation, version, variant = key.implementation, key.version, key.variant
+            os_name, arch, libc = key.os, key.arch, key.libc
+        return {
+            "key": self.key,
+            "implementation": implementation,
+            "version": version,
+            "variant": variant,
+            "os": os_name,
+            "arch": arch,
+            "libc": libc,
+            "build": build.build if build else inst.build if inst else None,
+            "flavour": flavour,
+            "url": build.display_url if build else None,
+            "sha256": build.sha256 if build else None,
+            "installed": inst is not None,
+            "path": str(inst.executable) if inst else None,
+            "source": build.source if build else "installed",
+        }
+
+
+def _arch_rank(build: Build, platform: Platform) -> int:
+    arches = platform.runnable_arches()
+    pair = (build.arch, build.arch_level)
+    return arches.index(pair) if pair in arches else len(arches)
+
+
+def _download_matches(
+    build: Build, request: Request, platform: Platform, options: ListOptions
+) -> bool:
+    if options.all_platforms:
+        return request.matches(build, platform) or _matches_ignoring_platform(build, request)
+    if options.all_arches and request.arch is None:
+        host = Platform(build.os, build.arch, build.libc, build.arch_level)
+        return (
+            build.os == platform.os and build.libc == platform.libc and request.matches(build, host)
+        )
+    return request.matches(build, platform)
+
+
+def _matches_ignoring_platform(build: Build, request: Request) -> bool:
+    host = Platform(build.os, build.arch, build.libc, build.arch_level)
+    return request.matches(build, host)
+
+
+def list_rows(
+    builds: Sequence[Build],
+    installations: Iterable[Installation],
+    request: Request,
+    platform: Platform,
+    options: ListOptions = ListOptions(),
+) -> list[ListRow]:
+    """Rows newest first: installed ones always, downloads filtered like `uv python list`."""
+    installed = {
+        str(inst.key): inst
+        for inst in installations
+        if options.all_platforms or request.matches_installation(inst, platform)
+    }
+    downloads: list[Build] = []
+    if not options.only_installed:
+        show_debug = options.show_debug or (request.variant or "").endswith("debug")
+        candidates = [
+            b
+            for b in builds
+            if (show_debug or not b.variant.endswith("debug"))
+            and _download_matches(b, request, platform, options)
+        ]
+        downloads = _pick_downloads(candidates, platform, options)
+    rows: list[ListRow] = []
+    seen: set[str] = set()
+    for build in downloads:
+        key = str(build.install_key)
+        inst = installed.get(key)
+        if inst is not None and build.build is not None and inst.build not in (None, build.build):
+            inst = None  # another build of the same key is installed; it gets its own row
+        if options.only_downloads and inst is not None:
+            inst = None
+        rows.append(ListRow(key, build, inst))
+        if inst is not None:
+            seen.add(key)
+    if not options.only_downloads:
+        rows.extend(ListRow(k, None, i) for k, i in installed.items() if k not in seen)
+    rows.sort(key=_row_order, reverse=True)
+    return rows
+
+
+def _row_order(row: ListRow) -> tuple[Any, ...]:
+    if row.build is not None:
+        return (*row.build.sort_key(), row.installation is not None)
+    assert row.installation is not None
+    version = row.installation.version
+    return (0, version.major, version.minor, version.patch, (3, 0), (), True, 0, True)
+
+
+def _pick_downloads(
+    candidates: list[Build], platform: Platform, options: ListOptions
+) -> list[Build]:
+    """Newest patch of each minor (all patches with --all-versions), hiding superseded
+    pre-releases, and one arch per platform unless --all-arches/--all-platforms.
+
+    Custom builds of one version (`3.13.1` as builds 40 and 45) are never collapsed.
+    """
+    every_arch = options.all_arches or options.all_platforms
+    if not every_arch:
+        # Keep the preferred arch of each (impl, version, build, variant, os, libc).
+        best: dict[tuple[Any, ...], Build] = {}
+        for build in candidates:
+            ident = (build.implementation, build.version, build.build, build.variant, build.os,
+                     build.libc)  # fmt: skip
+            current = best.get(ident)
+            if current is None or _arch_rank(build, platform) < _arch_rank(current, platform):
+                best[ident] = build
+        candidates = [b for b in candidates if best.get(
+            (b.implementation, b.version, b.build, b.variant, b.os, b.libc)) is b]  # fmt: skip
+    finals = {(b.implementation, b.major, b.minor, b.patch) for b in candidates if not b.prerelease}
+    newest_pre: dict[tuple[Any, ...], Any] = {}
+    for b in candidates:
+        if b.prerelease:
+            ident = (b.implementation, b.major, b.minor, b.patch)
+            newest_pre[ident] = max(newest_pre.get(ident, b.version), b.version)
+    kept = [
+        b
+        for b in candidates
+        if not b.prerelease
+        or (
+            (b.implementation, b.major, b.minor, b.patch) not in finals
+            and newest_pre[(b.implementation, b.major, b.minor, b.patch)] == b.version
+        )
+    ]
+    if options.all_versions:
+        return kept
+    newest: dict[tuple[Any, ...], Any] = {}
+    for b in kept:
+        group = (b.implementation, b.major, b.minor, b.variant, b.platform_key)
+        if group not in newest or b.version > newest[group]:
+            newest[group] = b.version
+    return [
+        b
+        for b in kept
+        if newest[(b.implementation, b.major, b.minor, b.variant, b.platform_key)] == b.version
+    ]
