@@ -1,0 +1,182 @@
+"""Explain a file missing from a file:// mirror by the near misses found around it."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote
+
+NearMissKind = Literal["encoded-plus", "missing-tag-dir", "other-flavour", "case", "other-tag"]
+
+# `cpython-<ver>+<tag>-<triple>-<flavour>.<ext>`, parsed loosely: the triple is whatever
+# lies between the tag and a known flavour shape (Windows up to 20240224 adds `shared-`).
+_NAME = re.compile(
+    r"^(?P<prefix>(?P<impl>[a-z]+)-(?P<major>\d+)\.(?P<minor>\d+)\.[^+]*\+(?P<tag>[^-]+)"
+    r"-(?P<triple>.+?)-)"
+    r"(?P<flavour>(?:shared-)?(?:(?:freethreaded-)?install_only(?:_stripped)?|[a-z0-9+]+-full))"
+    r"\.(?P<ext>tar\.gz|tar\.zst)$"
+)
+_MAX_PER_KIND = 3
+"""Enough to point at the problem without burying the message."""
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """A file that is probably the one expected, stored under a slightly wrong path."""
+
+    kind: NearMissKind
+    path: Path
+    """The file found."""
+    message: str
+    """One line saying what was found and how to fix the mirror."""
+
+
+def find_near_misses(expected: Path) -> list[NearMiss]:
+    """Look around `expected` (`<mirror>/<tag>/<name>`) for files a mirror got slightly wrong.
+
+    Args:
+        expected: The path a file:// mirror must hold, derived from the catalog URL.
+
+    Returns:
+        Near misses, most likely first: the name saved with `%2B`, the file without its tag
+        folder, a name differing in case, other flavours of the same build, and the build
+        in other tag folders. Empty when nothing resembles the file.
+    """
+    found: list[NearMiss] = []
+    seen: set[Path] = set()
+    for miss in _candidates(expected):
+        if miss.path not in seen and miss.path != expected:
+            seen.add(miss.path)
+            found.append(miss)
+    return found
+
+
+def _candidates(expected: Path) -> Iterator[NearMiss]:
+    name = expected.name
+    folder = expected.parent
+    match = _NAME.match(name)
+    yield from _encoded_plus(expected)
+    yield from _missing_tag_dir(expected)
+    entries = _list_files(folder)
+    yield from _limit(
+        NearMiss(
+            "case",
+            folder / entry,
+            f"found {folder / entry}, whose name differs only in letter case; rename it: "
+            f"mv {_quote(folder / entry)} {_quote(expected)}",
+        )
+        for entry in entries
+        if entry != name and unquote(entry).lower() == name.lower()
+    )
+    if match is None:
+        return
+    yield from _limit(
+        NearMiss(
+            "other-flavour",
+            folder / entry,
+            f"found {entry}, another flavour of the same build; the catalog asks for "
+            f"`{match['flavour']}` and a mirror must hold that exact file",
+        )
+        for entry in entries
+        if _is_other_flavour(unquote(entry), name, match["prefix"])
+    )
+    # Only a folder named after the tag tells which siblings are other releases.
+    if folder.name == match["tag"]:
+        yield from _limit(_other_tags(expected, match))
+
+
+def _encoded_plus(expected: Path) -> Iterator[NearMiss]:
+    if "+" not in expected.name:
+        return
+    for spelling in ("%2B", "%2b"):
+        candidate = expected.with_name(expected.name.replace("+", spelling))
+        if candidate.is_file():
+            yield NearMiss(
+                "encoded-plus",
+                candidate,
+                f"found {candidate}, saved with `{spelling}` where the name has `+`; "
+                f"rename it: mv {_quote(candidate)} {_quote(expected)}",
+            )
+
+
+def _missing_tag_dir(expected: Path) -> Iterator[NearMiss]:
+    root = expected.parent.parent
+    names = [expected.name]
+    if "+" in expected.name:
+        names.append(expected.name.replace("+", "%2B"))
+    for name in names:
+        candidate = root / name
+        if candidate.is_file():
+            yield NearMiss(
+                "missing-tag-dir",
+                candidate,
+                f"found {candidate} without its `{expected.parent.name}/` folder; move it: "
+                f"mkdir -p {_quote(expected.parent)} && mv {_quote(candidate)} "
+                f"{_quote(expected)}",
+            )
+
+
+def _other_tags(expected: Path, match: re.Match[str]) -> Iterator[NearMiss]:
+    root = expected.parent.parent
+    series = f"{match['impl']}-{match['major']}.{match['minor']}."
+    tail = f"-{match['triple']}-{match['flavour']}.{match['ext']}"
+    for folder in sorted(_list_dirs(root), reverse=True):
+        if folder == expected.parent.name:
+            continue
+        here = root / folder
+        if (here / expected.name).is_file():
+            yield NearMiss(
+                "other-tag",
+                here / expected.name,
+                f"found {here / expected.name} in folder `{folder}/` instead of "
+                f"`{expected.parent.name}/`; move it: mkdir -p {_quote(expected.parent)} && "
+                f"mv {_quote(here / expected.name)} {_quote(expected)}",
+            )
+            continue
+        for entry in sorted(_list_files(here), reverse=True):
+            real = unquote(entry)
+            if real.startswith(series) and real.endswith(f"+{folder}{tail}"):
+                yield NearMiss(
+                    "other-tag",
+                    here / entry,
+                    f"found {entry} of release {folder}, but the catalog asks for release "
+                    f"{match['tag']}: the mirror was made for another catalog or uv version",
+                )
+                break
+
+
+def _is_other_flavour(entry: str, name: str, prefix: str) -> bool:
+    # Requiring a full archive name skips `<name>.sha256` files kept beside archives.
+    return entry.startswith(prefix) and entry.lower() != name.lower() and bool(_NAME.match(entry))
+
+
+def _limit(misses: Iterator[NearMiss]) -> Iterator[NearMiss]:
+    for count, miss in enumerate(misses):
+        if count == _MAX_PER_KIND:
+            return
+        yield miss
+
+
+def _list_files(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entry.name for entry in entries if entry.is_file())
+    except OSError:
+        return []
+
+
+def _list_dirs(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries if entry.is_dir()]
+    except OSError:
+        return []
+
+
+def _quote(path: Path) -> str:
+    """Single-quote a path for a POSIX shell command the user can paste."""
+    return "'" + str(path).replace("'", "'\"'\"'") + "'"
