@@ -67,7 +67,7 @@ def _candidates(expected: Path) -> Iterator[NearMiss]:
             "case",
             folder / entry,
             f"found {folder / entry}, whose name differs only in letter case; rename it: "
-            f"mv {_quote(folder / entry)} {_quote(expected)}",
+            f"mv {shell_quote(folder / entry)} {shell_quote(expected)}",
         )
         for entry in entries
         if entry != name and unquote(entry).lower() == name.lower()
@@ -99,7 +99,7 @@ def _encoded_plus(expected: Path) -> Iterator[NearMiss]:
                 "encoded-plus",
                 candidate,
                 f"found {candidate}, saved with `{spelling}` where the name has `+`; "
-                f"rename it: mv {_quote(candidate)} {_quote(expected)}",
+                f"rename it: mv {shell_quote(candidate)} {shell_quote(expected)}",
             )
 
 
@@ -115,8 +115,8 @@ def _missing_tag_dir(expected: Path) -> Iterator[NearMiss]:
                 "missing-tag-dir",
                 candidate,
                 f"found {candidate} without its `{expected.parent.name}/` folder; move it: "
-                f"mkdir -p {_quote(expected.parent)} && mv {_quote(candidate)} "
-                f"{_quote(expected)}",
+                f"mkdir -p {shell_quote(expected.parent)} && mv {shell_quote(candidate)} "
+                f"{shell_quote(expected)}",
             )
 
 
@@ -133,8 +133,8 @@ def _other_tags(expected: Path, match: re.Match[str]) -> Iterator[NearMiss]:
                 "other-tag",
                 here / expected.name,
                 f"found {here / expected.name} in folder `{folder}/` instead of "
-                f"`{expected.parent.name}/`; move it: mkdir -p {_quote(expected.parent)} && "
-                f"mv {_quote(here / expected.name)} {_quote(expected)}",
+                f"`{expected.parent.name}/`; move it: mkdir -p {shell_quote(expected.parent)} && "
+                f"mv {shell_quote(here / expected.name)} {shell_quote(expected)}",
             )
             continue
         for entry in sorted(_list_files(here), reverse=True):
@@ -177,6 +177,6 @@ def _list_dirs(folder: Path) -> list[str]:
         return []
 
 
-def _quote(path: Path) -> str:
+def shell_quote(path: Path) -> str:
     """Single-quote a path for a POSIX shell command the user can paste."""
     return "'" + str(path).replace("'", "'\"'\"'") + "'"

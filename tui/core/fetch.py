@@ -1,0 +1,254 @@
+"""Open an https://, http://, file:// URL or a path as a byte stream with a known size."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from tui.core.errors import Cancelled, DownloadFailed
+from tui.core.nearmiss import find_near_misses, shell_quote
+from tui.core.redact import redact_url
+
+_log = logging.getLogger(__name__)
+_SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*):")
+_DOCTOR_HINT = "run `pybuilds doctor` to check the catalog and mirror settings"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    """How to reach servers: timeouts, retries, credentials, TLS roots and proxies."""
+
+    timeout: float = 30.0
+    """Seconds to wait for a connection or for the next bytes."""
+    retries: int = 3
+    """Extra attempts after a connection error, a timeout or a 5xx answer."""
+    backoff: float = 0.5
+    """Seconds before the first retry; doubles on each one."""
+    netrc_path: Path | None = None
+    """None reads `$NETRC`, else `~/.netrc`."""
+    trust_store: Literal["default", "system"] = "default"
+    """`system` verifies TLS with the OS store through `truststore`; SSL_CERT_FILE and
+    SSL_CERT_DIR are honoured either way."""
+    proxies_from_env: bool = True
+    """Use HTTP(S)_PROXY, ALL_PROXY and NO_PROXY."""
+    chunk_size: int = 1 << 20
+
+
+class Download(ABC):
+    """An opened source: its size and where it came from; `chunks()` streams the body."""
+
+    def __init__(
+        self,
+        display_url: str,
+        *,
+        total: int | None = None,
+        path: Path | None = None,
+        warnings: list[str] | None = None,
+        credentials_from: str | None = None,
+    ) -> None:
+        self.display_url = display_url
+        """The URL or path, credentials removed: safe to show and log."""
+        self.total = total
+        """Bytes expected (Content-Length or file size); None when the server does not say."""
+        self.path = path
+        """The file read in place, for file:// URLs and paths."""
+        self.warnings: list[str] = warnings if warnings is not None else []
+        """Things the user should fix even though the download works."""
+        self.credentials_from = credentials_from
+        """`URL` or the netrc file the credentials came from; never the secret itself."""
+
+    @abstractmethod
+    def chunks(self) -> Iterator[bytes]:
+        """Stream the body.
+
+        Raises:
+            DownloadFailed: the body could not be read completely, even after retries.
+            Cancelled: the cancel event was set between two chunks.
+        """
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the file or connection; safe to call twice."""
+
+
+class FileDownload(Download):
+    """A local file read in place."""
+
+    def __init__(
+        self,
+        path: Path,
+        display_url: str,
+        options: FetchOptions,
+        cancel: threading.Event | None,
+        warnings: list[str],
+    ) -> None:
+        try:
+            handle: BinaryIO = path.open("rb")
+        except OSError as error:
+            raise DownloadFailed(display_url, f"cannot read {path}: {error.strerror}") from None
+        size = os.fstat(handle.fileno()).st_size
+        super().__init__(display_url, total=size, path=path, warnings=warnings)
+        self._file = handle
+        self._chunk_size = options.chunk_size
+        self._cancel = cancel
+
+    def chunks(self) -> Iterator[bytes]:
+        while True:
+            if self._cancel is not None and self._cancel.is_set():
+                raise Cancelled("download")
+            try:
+                data = self._file.read(self._chunk_size)
+            except OSError as error:
+                raise DownloadFailed(
+                    self.display_url, f"cannot read {self.path}: {error.strerror}"
+                ) from None
+            if not data:
+                return
+            yield data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def file_url_to_path(url: str) -> Path:
+    """The local path of a `file://` URL, `%XX` decoded (`%2B` becomes `+`).
+
+    Raises:
+        DownloadFailed: not a file URL, or it names a remote host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        raise DownloadFailed(redact_url(url), "not a file:// URL")
+    if parts.netloc not in ("", "localhost"):
+        raise DownloadFailed(
+            redact_url(url),
+            f"file:// URLs cannot name a host (`{parts.netloc}`)",
+            hint="write an absolute path with three slashes: file:///srv/mirror",
+        )
+    return Path(url2pathname(parts.path))
+
+
+def _scheme(url: str) -> str | None:
+    match = _SCHEME.match(url)
+    # One letter before `:` is a Windows drive (`C:\builds`), not a scheme.
+    if match is None or len(match["scheme"]) == 1:
+        return None
+    return match["scheme"].lower()
+
+
+def _open_local(
+    path: Path, display_url: str, options: FetchOptions, cancel: threading.Event | None
+) -> FileDownload:
+    if path.is_file():
+        return FileDownload(path, display_url, options, cancel, [])
+    if "+" in path.name:
+        for spelling in ("%2B", "%2b"):
+            encoded = path.with_name(path.name.replace("+", spelling))
+            if encoded.is_file():
+                warning = (
+                    f"{path} does not exist; using {encoded}, saved with `{spelling}` where "
+                    f"the name has `+`. Fix the mirror: mv {shell_quote(encoded)} "
+                    f"{shell_quote(path)}"
+                )
+                return FileDownload(encoded, display_url, options, cancel, [warning])
+    if path.is_dir():
+        raise DownloadFailed(display_url, f"{path} is a folder, not a file")
+    misses = find_near_misses(path)
+    if misses:
+        hint = "; ".join(miss.message for miss in misses)
+    elif not path.parent.is_dir():
+        hint = f"the folder {path.parent} does not exist; {_DOCTOR_HINT}"
+    else:
+        hint = _DOCTOR_HINT
+    raise DownloadFailed(display_url, f"file not found: {path}", hint=hint)
+
+
+def _open(url: str, options: FetchOptions, cancel: threading.Event | None) -> Download:
+    scheme = _scheme(url)
+    if scheme is None:
+        path = Path(url).expanduser()
+        return _open_local(path, str(path), options, cancel)
+    if scheme == "file":
+        return _open_local(file_url_to_path(url), redact_url(url), options, cancel)
+    if scheme in ("http", "https"):
+        from tui.core.fetch_http import HttpDownload  # imports httpx (~50 ms): only for URLs
+
+        return HttpDownload(url, options, cancel)
+    raise DownloadFailed(
+        redact_url(url),
+        f"unsupported URL scheme `{scheme}`",
+        hint="use an https://, http:// or file:// URL, or a path",
+    )
+
+
+@contextmanager
+def open_url(
+    url: str, *, options: FetchOptions | None = None, cancel: threading.Event | None = None
+) -> Iterator[Download]:
+    """Open `url` for streaming; the connection or file is closed on exit.
+
+    Args:
+        url: An http(s):// URL (user-info becomes basic auth), a file:// URL or a path.
+        options: Timeouts, retries, netrc, TLS and proxy settings.
+        cancel: Checked between chunks and during retry waits.
+
+    Raises:
+        DownloadFailed: the source is missing, refused (401/403/404, an HTML page) or
+            unreachable after the retries; the message holds only the redacted URL.
+        Cancelled: `cancel` was set while waiting to retry.
+    """
+    download = _open(url, options or FetchOptions(), cancel)
+    try:
+        yield download
+    finally:
+        download.close()
+
+
+def read_bytes(url: str, *, options: FetchOptions | None = None, limit: int = 64 << 20) -> bytes:
+    """The whole content of a small file (catalog, SHA256SUMS) at a URL or path.
+
+    Warnings (a `%2B` fallback, an unreadable netrc) are logged, since they are not returned.
+
+    Raises:
+        DownloadFailed: as `open_url`, or the content is larger than `limit` bytes.
+    """
+    with open_url(url, options=options) as download:
+        too_big = f"larger than the {limit:,}-byte limit for this kind of file"
+        if download.total is not None and download.total > limit:
+            raise DownloadFailed(download.display_url, too_big)
+        for warning in download.warnings:
+            _log.warning("%s", warning)
+        data = bytearray()
+        for chunk in download.chunks():
+            data += chunk
+            if len(data) > limit:
+                raise DownloadFailed(download.display_url, too_big)
+        return bytes(data)
+
+
+def probe(url: str, *, options: FetchOptions | None = None) -> int | None:
+    """Check that `url` can be downloaded without reading its body (HEAD for http).
+
+    Returns:
+        The size in bytes, None when the server does not say.
+
+    Raises:
+        DownloadFailed: as `open_url`.
+    """
+    options = options or FetchOptions()
+    if _scheme(url) in ("http", "https"):
+        from tui.core.fetch_http import http_probe  # imports httpx (~50 ms): only for URLs
+
+        return http_probe(url, options)
+    with open_url(url, options=options) as download:
+        return download.total

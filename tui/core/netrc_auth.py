@@ -1,0 +1,92 @@
+"""Credentials for a download URL: user-info in the URL, else the user's netrc file."""
+
+from __future__ import annotations
+
+import netrc
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tui.core.redact import strip_credentials
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A user name and password for HTTP basic auth; the password never shows in a repr."""
+
+    username: str
+    password: str = field(repr=False)
+    source: str
+    """Where they came from, for messages: `URL` or the netrc file's path."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthLookup:
+    """The URL to request (user-info removed) and the credentials to send with it."""
+
+    url: str
+    credentials: Credentials | None
+    netrc_file: Path | None
+    """The netrc file consulted, None when the URL carried a full user:password."""
+    netrc_exists: bool
+    warnings: tuple[str, ...] = ()
+
+
+def netrc_location(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The netrc file to read: `explicit`, else `$NETRC`, else `~/.netrc` (`~/_netrc` on Windows
+    when only that exists)."""
+    if explicit is not None:
+        return explicit
+    environ = os.environ if env is None else env
+    if environ.get("NETRC"):
+        return Path(environ["NETRC"]).expanduser()
+    home = Path.home()
+    if os.name == "nt" and not (home / ".netrc").exists() and (home / "_netrc").exists():
+        return home / "_netrc"
+    return home / ".netrc"
+
+
+def lookup_credentials(url: str, netrc_file: Path | None = None) -> AuthLookup:
+    """Split credentials off `url` or find them in netrc for its host.
+
+    Args:
+        url: An http(s) URL, possibly with `user:password@`.
+        netrc_file: The netrc file to use instead of `$NETRC` / `~/.netrc`.
+
+    Returns:
+        The lookup; a URL with only a user name takes the password from a netrc entry with
+        the same login.
+    """
+    clean, userinfo = strip_credentials(url)
+    if userinfo is not None and userinfo[1]:
+        return AuthLookup(clean, Credentials(userinfo[0], userinfo[1], "URL"), None, False)
+    path = netrc_location(netrc_file)
+    host = urlsplit(clean).hostname or ""
+    entry, warnings = _netrc_entry(path, host)
+    if userinfo is not None:
+        user = userinfo[0]
+        if entry is not None and entry[0] in ("", user):
+            return AuthLookup(clean, Credentials(user, entry[1], str(path)), path, True, warnings)
+        return AuthLookup(clean, Credentials(user, "", "URL"), path, path.is_file(), warnings)
+    if entry is not None:
+        return AuthLookup(clean, Credentials(entry[0], entry[1], str(path)), path, True, warnings)
+    return AuthLookup(clean, None, path, path.is_file(), warnings)
+
+
+def _netrc_entry(path: Path, host: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+    if not path.is_file():
+        return None, ()
+    try:
+        parsed = netrc.netrc(str(path))
+    except netrc.NetrcParseError as error:
+        # The parser quotes the offending token, which may be a password: keep only the line.
+        return None, (f"ignoring netrc file {path}: syntax error on line {error.lineno}",)
+    except OSError as error:
+        return None, (f"cannot read netrc file {path}: {error.strerror or error}",)
+    found = parsed.authenticators(host)
+    if found is None:
+        return None, ()
+    login, _account, password = found
+    return (login or "", password or ""), ()
