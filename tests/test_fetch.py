@@ -324,6 +324,20 @@ def test_unreachable_server_is_retried_then_reported(unused_port: int) -> None:
     assert error.hint is not None and "NO_PROXY" in error.hint
 
 
+def test_proxy_from_the_environment(
+    http_server_factory: Callable[..., HTTPTestServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = http_server_factory()
+    for name in ("http_proxy", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    error = failure("http://pbs.example.invalid/x.tar.gz")
+    # The proxy got the absolute-form request and its 404 came back.
+    assert error.status == 404
+    [request] = proxy.requests
+    assert request.path == "http://pbs.example.invalid/x.tar.gz"
+
+
 @pytest.fixture
 def unused_port(http_server_factory: Callable[..., HTTPTestServer]) -> int:
     server = http_server_factory()

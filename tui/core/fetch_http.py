@@ -376,7 +376,8 @@ class HttpDownload(Download):
             self.display_url,
             f"got an HTML page instead of {what} (a login page?)",
             status=response.status_code,
-            hint="the server or a proxy in between wants a login; " + self._auth_hint(),
+            hint="a server or proxy answered with a web page, probably a login; "
+            + self._auth_hint(),
         )
 
 
