@@ -1,0 +1,368 @@
+"""Edit one key of uv.toml, pyproject.toml [tool.uv] or pybuilds.toml, keeping every other byte."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from tui.core.config_files import (
+    KEY_SPECS,
+    KeySpec,
+    allowed_values,
+    decode_toml,
+    find_project_file,
+    normalize_choice,
+    parse_toml,
+    pybuilds_config_path,
+    read_toml,
+    system_config_target,
+    url_path,
+    user_config_path,
+)
+from tui.core.errors import ConfigError
+from tui.core.redact import redact_text, redact_url
+
+Scope = Literal["project", "user", "system"]
+PrefValue = str | int | bool | Sequence[Mapping[str, str]]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_LONE_LF = re.compile(r"(?<!\r)\n")
+_SCHEMES = ("http", "https", "file")
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """What an edit touched."""
+
+    path: Path
+    table: tuple[str, ...]
+    """`("tool", "uv")` when the edit went into a pyproject.toml."""
+    changed: bool
+    """False when the file already said so (nothing was written)."""
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def check_value(key: str, value: str, *, cwd: Path) -> str | bool:
+    """Validate a value before it is written; returns what to store."""
+    shown = redact_text(value)
+    if key.startswith("ui."):
+        _check_name(key, key[3:])
+        return {"true": True, "false": False}.get(value, value)
+    spec = _writable_spec(key)
+    if value != value.strip() or not value:
+        raise ConfigError(key, f"`{shown}` is empty or has surrounding spaces")
+    if spec.kind == "choice":
+        if normalize_choice(key, value) is None:
+            raise ConfigError(key, f"`{shown}` is not one of {allowed_values(key)}")
+        return value
+    if spec.kind == "name":
+        _check_name(key, value)
+        return value
+    if spec.kind == "mirror":
+        _check_url(key, value, want_dir=True)
+        return value
+    if "://" in value:
+        _check_url(key, value, want_dir=False)
+        return value
+    path = cwd / Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(key, f"{path} is not an existing file", hint="give a path or a URL")
+    # uv resolves a relative path against its working directory, which differs per run.
+    return str(path)
+
+
+def _writable_spec(key: str) -> KeySpec:
+    """The key's spec; unknown and environment-only keys cannot be written."""
+    spec = KEY_SPECS.get(key)
+    if spec is None:
+        raise ConfigError(
+            key, "unknown setting", hint=f"known settings: {', '.join(KEY_SPECS)}, ui.<name>"
+        )
+    if spec.home == "env":
+        raise ConfigError(
+            key,
+            f"uv reads this only from the environment variable {spec.env}",
+            hint=f"set {spec.env} in your shell profile; uv.toml has no key for it",
+        )
+    return spec
+
+
+def _check_name(key: str, value: str) -> None:
+    if not _NAME.match(value):
+        raise ConfigError(key, f"`{redact_text(value)}` is not a valid name")
+
+
+def _check_url(key: str, value: str, *, want_dir: bool) -> None:
+    shown = redact_url(value)
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return
+    if parts.scheme == "file":
+        path = url_path(value)
+        if path.is_dir() if want_dir else path.is_file():
+            return
+        what = "directory" if want_dir else "file"
+        raise ConfigError(key, f"{shown}: {path} is not an existing {what}")
+    raise ConfigError(
+        key, f"`{shown}` is not an http(s):// or file:// URL", hint="e.g. file:///srv/pbs-mirror"
+    )
+
+
+def _has_credentials(value: object) -> bool:
+    return isinstance(value, str) and redact_url(value) != value
+
+
+# --- where --------------------------------------------------------------------------------
+
+
+def target_file(scope: Scope, *, env: Mapping[str, str], cwd: Path) -> tuple[Path, tuple[str, ...]]:
+    """The file (and table) a scope's edits go to; it may not exist yet."""
+    if scope == "user":
+        return user_config_path(env), ()
+    if scope == "system":
+        return system_config_target(env), ()
+    if scope != "project":
+        raise ConfigError(str(scope), "unknown scope", hint="use project, user or system")
+    project, start, _ = find_project_file(cwd)
+    # Never start settings in a pyproject.toml: only edit [tool.uv] where uv already reads it.
+    return (project.path, project.table) if project else (start / "uv.toml", ())
+
+
+def edit_setting(
+    key: str,
+    value: str | None,
+    scope: Scope = "user",
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> EditResult:
+    """Set (or with None, remove) one setting in the file for `scope`."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd.absolute()
+    spec = None if key.startswith("ui.") else _writable_spec(key)
+    stored = None if value is None else check_value(key, value, cwd=cwd)
+    if spec is None or spec.home == "pybuilds":
+        if scope != "user":
+            raise ConfigError(
+                key,
+                f"a pybuilds preference cannot go in the {scope} scope",
+                hint="pybuilds.toml is per user; drop --scope",
+            )
+        return save_preference_result(key, stored, env=env)
+    path, table = target_file(scope, env=env, cwd=cwd)
+    return EditResult(path, table, edit_key(path, table, key, stored))
+
+
+def set_value(
+    key: str,
+    value: str,
+    scope: Scope = "user",
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Path:
+    """Write `key = value` into the scope's file; returns the file written."""
+    return edit_setting(key, value, scope, env=env, cwd=cwd).path
+
+
+def unset_value(
+    key: str,
+    scope: Scope = "user",
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Path:
+    """Remove `key` from the scope's file (nothing is written if it is absent)."""
+    return edit_setting(key, None, scope, env=env, cwd=cwd).path
+
+
+# --- pybuilds.toml ------------------------------------------------------------------------
+
+
+def save_preference_result(
+    key: str, value: PrefValue | None, *, env: Mapping[str, str] | None = None
+) -> EditResult:
+    path = pybuilds_config_path(os.environ if env is None else env)
+    table: tuple[str, ...] = ()
+    name = key
+    if key.startswith("ui."):
+        table, name = ("ui",), key[3:]
+        _check_name(key, name)
+    elif key == "mirrors" and value is not None:
+        if isinstance(value, (str, int, bool)):
+            raise ConfigError(key, "must be a list of {name, url} tables")
+        value = [{"name": m["name"], "url": m["url"]} for m in value]
+        for mirror in value:
+            if not mirror["name"] or urlsplit(mirror["url"]).scheme not in _SCHEMES:
+                raise ConfigError(key, f"saved mirror `{mirror['name']}` needs a name and a URL")
+    elif key not in ("default-flavour", "mirrors"):
+        raise ConfigError(key, "not a pybuilds preference")
+    elif isinstance(value, str):
+        _check_name(key, value)
+    return EditResult(path, table, edit_key(path, table, name, value))
+
+
+def save_preference(
+    key: str, value: PrefValue | None, *, env: Mapping[str, str] | None = None
+) -> Path:
+    """Set (None: remove) `default-flavour`, `mirrors` or `ui.<name>` in pybuilds.toml."""
+    return save_preference_result(key, value, env=env).path
+
+
+def _saved_mirrors(env: Mapping[str, str] | None) -> list[dict[str, str]]:
+    try:
+        data = read_toml(pybuilds_config_path(os.environ if env is None else env))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    items = data.get("mirrors") or []
+    return [
+        {"name": m["name"], "url": m["url"]}
+        for m in items
+        if isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("url"), str)
+    ]
+
+
+def add_saved_mirror(name: str, url: str, *, env: Mapping[str, str] | None = None) -> Path:
+    """Save (or replace) a named mirror in pybuilds.toml."""
+    mirrors = [m for m in _saved_mirrors(env) if m["name"] != name]
+    return save_preference("mirrors", [*mirrors, {"name": name, "url": url}], env=env)
+
+
+def remove_saved_mirror(name: str, *, env: Mapping[str, str] | None = None) -> Path:
+    mirrors = [m for m in _saved_mirrors(env) if m["name"] != name]
+    return save_preference("mirrors", mirrors or None, env=env)
+
+
+# --- the edit -----------------------------------------------------------------------------
+
+
+def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
+    """Set `table.key` (None: remove it) in a TOML file; True if the file changed.
+
+    The file is parsed before and after; a file that does not parse is never touched, and
+    the result must parse to the same data with only this key changed before it is written.
+    """
+    import tomlkit  # ~15 ms; only edits need it
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        text = decode_toml(path.read_bytes(), path)
+    except FileNotFoundError:
+        text = ""
+    except OSError as error:
+        raise ConfigError(str(path), f"cannot read: {error.strerror or error}") from None
+    before = parse_toml(text, path)
+    expected = copy.deepcopy(before)
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as error:
+        raise ConfigError(str(path), f"cannot edit this file safely: {error}") from None
+    container: MutableMapping[str, Any] = doc
+    plain: dict[str, Any] = expected
+    for name in table:
+        if name not in container:
+            if value is None:
+                return False
+            container[name] = tomlkit.table()
+            plain[name] = {}
+        container, plain = container[name], plain[name]
+        if not isinstance(container, MutableMapping) or not isinstance(plain, dict):
+            raise ConfigError(str(path), f"`{'.'.join(table)}` is not a table")
+    if value is None:
+        if key not in container:
+            return False
+        del container[key]
+        del plain[key]
+    else:
+        container[key] = _toml_value(value)
+        plain[key] = value
+    new_text = tomlkit.dumps(doc)
+    if "\r\n" in text and not _LONE_LF.search(text):
+        new_text = _LONE_LF.sub("\r\n", new_text)
+    if new_text == text:
+        return False
+    if parse_toml(new_text, path) != expected:
+        raise ConfigError(
+            str(path),
+            "the edit would change other settings; the file was left as it was",
+            hint="edit the file by hand",
+        )
+    atomic_write(path, new_text.encode("utf-8"), private=_has_credentials(value))
+    return True
+
+
+def _toml_value(value: Any) -> Any:
+    import tomlkit
+
+    if isinstance(value, list):
+        tables = tomlkit.aot()
+        for item in value:
+            entry = tomlkit.table()
+            entry.update(item)
+            tables.append(entry)
+        return tables
+    return tomlkit.item(value)
+
+
+def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Replace `path` (through symlinks) with `data` atomically, keeping its permission bits.
+
+    A new file gets the umask's mode, or owner-only when it holds credentials.
+    """
+    target = Path(os.path.realpath(path))
+    created = False
+    tmp: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            # Creating the file lets the OS apply the umask; the replace below fills it.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            created = True
+            mode = stat.S_IMODE(target.stat().st_mode) & (0o600 if private else 0o777)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+        tmp, created = None, False
+        _fsync_dir(target.parent)
+    except OSError as error:
+        if created:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        if isinstance(error, PermissionError):
+            raise ConfigError(
+                str(path),
+                "permission denied",
+                hint="system settings need administrator rights (sudo), or use --scope user",
+            ) from None
+        raise ConfigError(str(path), f"cannot write: {error.strerror or error}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
