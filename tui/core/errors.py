@@ -32,6 +32,16 @@ class InvalidRequest(PybuildsError):
         self.request = request
 
 
+class InvalidPlatform(InvalidRequest):
+    """An `--os`, `--arch` or `--libc` value that names no platform builds exist for."""
+
+    def __init__(self, option: str, value: str, detail: str) -> None:
+        # Not InvalidRequest's wording (that is about Python requests); same exit code.
+        PybuildsError.__init__(self, f"invalid {option} `{value}`: {detail}")
+        self.request = value
+        self.option = option
+
+
 class CatalogError(PybuildsError):
     """A download catalog that cannot be read or does not have the expected shape."""
 
