@@ -1,0 +1,69 @@
+"""`pybuilds platform`: the platform builds are chosen for, detected or named by options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.common import add_platform_arguments
+
+if TYPE_CHECKING:
+    from tui.core.platform import Platform
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "platform",
+        help="show the platform builds are chosen for",
+        description="Show this machine's OS, arch (with its x86-64 level), libc and version, "
+        "as pybuilds and uv spell them; --os/--arch/--libc show a platform you name instead.",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_platform_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.core.names import arch_name
+    from tui.core.platform import detect_platform, platform_from_parts
+
+    host = detect_platform()
+    named = any(getattr(args, name, None) is not None for name in ("os", "arch", "libc"))
+    platform = platform_from_parts(args.os, args.arch, args.libc, host) if named else host
+    runnable = [arch_name(family, level) for family, level in platform.runnable_arches()]
+    if args.json:
+        data: dict[str, Any] = platform.to_json()
+        data["runnable_arches"] = runnable
+        data["description"] = platform.describe()
+        data["source"] = "options" if named else "detected"
+        print(json.dumps(data, indent=2))
+        return 0
+    rows = [
+        ("os", platform.os),
+        ("arch", _arch_text(platform)),
+        ("libc", _libc_text(platform)),
+        ("platform key", platform.key),
+        ("uv install key", platform.install_key),
+        ("runnable arches", ", ".join(runnable)),
+    ]
+    if named:
+        rows.append(("named by", f"--os/--arch/--libc (this machine: {host.key})"))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    return 0
+
+
+def _arch_text(platform: Platform) -> str:
+    if platform.arch != "x86_64":
+        return platform.arch
+    return f"{platform.arch} (x86-64-{platform.arch_level or 'v1'})"
+
+
+def _libc_text(platform: Platform) -> str:
+    if platform.libc == "none":
+        return "none"
+    family = "musl" if platform.libc == "musl" else "glibc"
+    version = platform.libc_version or "version unknown"
+    return f"{platform.libc} ({family} {version})"
