@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import os
 import re
 import stat
@@ -258,7 +259,7 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
 
     try:
         text = decode_toml(path.read_bytes(), path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         text = ""
     except OSError as error:
         raise ConfigError(str(path), f"cannot read: {error.strerror or error}") from None
@@ -290,6 +291,9 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
     new_text = tomlkit.dumps(doc)
     if "\r\n" in text and not _LONE_LF.search(text):
         new_text = _LONE_LF.sub("\r\n", new_text)
+    minimal = _without_added_blank_lines(text, new_text)
+    if minimal != new_text and parse_toml(minimal, path) == expected:
+        new_text = minimal
     if new_text == text:
         return False
     if parse_toml(new_text, path) != expected:
@@ -300,6 +304,22 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
         )
     atomic_write(path, new_text.encode("utf-8"), private=_has_credentials(value))
     return True
+
+
+def _without_added_blank_lines(old: str, new: str) -> str:
+    """tomlkit adds a blank line before the next table when it inserts a key; drop it."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        block = new_lines[j1:j2]
+        if tag == "equal":
+            out += old_lines[i1:i2]
+        elif tag == "insert" and not any(line.lstrip().startswith("[") for line in block):
+            out += [line for line in block if line.strip()]
+        else:
+            out += block
+    return "".join(out)
 
 
 def _toml_value(value: Any) -> Any:
