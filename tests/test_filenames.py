@@ -30,10 +30,17 @@ def entries() -> dict[str, Any]:
     return document
 
 
-def test_every_catalog_url_parses_to_the_entry_fields(entries: dict[str, Any]) -> None:
+@pytest.fixture(scope="module")
+def parsed(entries: dict[str, Any]) -> list[tuple[str, dict[str, Any], AssetName]]:
+    """(key, entry, parsed URL) for every catalog entry, parsed once for the module."""
+    return [(key, entry, parse_asset_name(entry["url"])) for key, entry in entries.items()]
+
+
+def test_every_catalog_url_parses_to_the_entry_fields(
+    parsed: list[tuple[str, dict[str, Any], AssetName]],
+) -> None:
     kinds: dict[str, int] = {}
-    for key, entry in entries.items():
-        asset = parse_asset_name(entry["url"])
+    for key, entry, asset in parsed:
         kinds[asset.implementation] = kinds.get(asset.implementation, 0) + 1
         assert (asset.os, asset.arch, asset.libc) == (
             entry["os"],
@@ -57,10 +64,11 @@ def test_every_catalog_url_parses_to_the_entry_fields(entries: dict[str, Any]) -
     assert kinds == {"cpython": 5480, "pypy": 26, "graalpy": 19, "pyodide": 5}
 
 
-def test_catalog_names_round_trip_with_their_encoding(entries: dict[str, Any]) -> None:
+def test_catalog_names_round_trip_with_their_encoding(
+    parsed: list[tuple[str, dict[str, Any], AssetName]],
+) -> None:
     legacy = shared = 0
-    for entry in entries.values():
-        asset = parse_asset_name(entry["url"])
+    for _, entry, asset in parsed:
         last = entry["url"].rsplit("/", 1)[-1]
         assert asset.filename == unquote(last)
         assert parse_asset_name(asset.filename) == asset
@@ -70,9 +78,10 @@ def test_catalog_names_round_trip_with_their_encoding(entries: dict[str, Any]) -
     assert shared == 74 + 36  # `shared-install_only` and pre-2022 `shared-pgo`
 
 
-def test_each_catalog_flavour_is_one_pbs_publishes(entries: dict[str, Any]) -> None:
-    for key, entry in entries.items():
-        asset = parse_asset_name(entry["url"])
+def test_each_catalog_flavour_is_one_pbs_publishes(
+    parsed: list[tuple[str, dict[str, Any], AssetName]],
+) -> None:
+    for key, _, asset in parsed:
         if asset.implementation == "cpython" and not asset.is_legacy:
             assert asset.flavour in flavours_of_release(asset), key
 
