@@ -494,3 +494,4 @@ def test_settings_from_args_maps_the_common_flags(
     settings = settings_from_args(args, show_warnings=False)
     assert settings.get(KEY) is None
     assert settings.python_downloads() == "never"
+    assert settings.setting("python-downloads").origin == "--no-python-downloads"

@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -332,20 +333,23 @@ def test_a_write_that_fails_leaves_nothing_behind(home: Path) -> None:
     assert blocker.read_text() == "not a directory"
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_an_unwritable_system_dir_is_a_clear_error(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    system = home.parent / "locked"
-    (system / "uv").mkdir(parents=True)
-    (system / "uv").chmod(0o500)
+    locked = home.parent / "locked"
+    (locked / "uv").mkdir(parents=True)
+    (locked / "uv").chmod(0o500)
+    # root ignores mode bits; /sys refuses new entries even to root on Linux.
+    system = Path("/sys") if os.geteuid() == 0 and sys.platform == "linux" else locked
     monkeypatch.setenv("XDG_CONFIG_DIRS", str(system))
     try:
         with pytest.raises(ConfigError, match="permission denied") as caught:
             set_value("python-downloads", "manual", "system", cwd=home)
+        assert str(caught.value).startswith(f"{system / 'uv' / 'uv.toml'}: ")
         assert caught.value.hint is not None and "--scope user" in caught.value.hint
     finally:
-        (system / "uv").chmod(0o700)
+        (locked / "uv").chmod(0o700)
 
 
 # --- pybuilds.toml --------------------------------------------------------------------------

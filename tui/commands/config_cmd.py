@@ -17,6 +17,10 @@ from tui.core.errors import ConfigError
 from tui.core.redact import redact_text
 
 SCOPES: tuple[Scope, ...] = ("project", "user", "system")
+_KEY_HELP = (
+    "a uv setting (python-install-mirror, pypy-install-mirror, python-downloads-json-url, "
+    "python-preference, python-downloads, …) or a pybuilds one (default-flavour, ui.<name>)"
+)
 
 
 def register(subparsers: Any) -> None:
@@ -35,11 +39,11 @@ def register(subparsers: Any) -> None:
     add_config_arguments(show)
 
     get = actions.add_parser("get", help="print one setting's effective value (exit 1 if unset)")
-    get.add_argument("key", metavar="KEY")
+    get.add_argument("key", metavar="KEY", help=_KEY_HELP)
     add_config_arguments(get)
 
     set_ = actions.add_parser("set", help="write KEY = VALUE into a settings file")
-    set_.add_argument("key", metavar="KEY")
+    set_.add_argument("key", metavar="KEY", help=_KEY_HELP)
     set_.add_argument("value", metavar="VALUE")
     set_.add_argument(
         "--scope",
@@ -48,7 +52,7 @@ def register(subparsers: Any) -> None:
     )
 
     unset = actions.add_parser("unset", help="remove KEY from a settings file")
-    unset.add_argument("key", metavar="KEY")
+    unset.add_argument("key", metavar="KEY", help=_KEY_HELP)
     unset.add_argument("--scope", choices=SCOPES, help="file to edit (default: user)")
 
     path = actions.add_parser("path", help="which settings files are read, and where edits go")

@@ -68,7 +68,7 @@ KEYS: tuple[KeySpec, ...] = (
         "python-downloads",
         "uv",
         "UV_PYTHON_DOWNLOADS",
-        "--python-downloads",
+        "--no-python-downloads",
         "choice",
         ("automatic", "manual", "never"),
         "automatic",
