@@ -1,0 +1,455 @@
+"""`pybuilds doctor` on real file:// trees and a real HTTP server on 127.0.0.1, good and broken."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import shutil
+import ssl
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from httpserver import HTTPTestServer
+
+from tui.commands import doctor_cmd
+from tui.core.config import load_settings
+from tui.core.doctor import Finding, Report, diagnose
+from tui.core.fetch import FetchOptions
+from tui.core.platform import Platform
+
+PBS = "https://github.com/astral-sh/python-build-standalone/releases/download"
+PLATFORM = Platform("linux", "x86_64", "gnu")
+TAG = "20240713"
+VERSION = "3.12.4"
+NAME = f"cpython-{VERSION}+{TAG}-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"
+DATA = gzip.compress(random.Random(3).randbytes(64 << 10), compresslevel=1)
+SHA = hashlib.sha256(DATA).hexdigest()
+SECRET = "n0t-Th3-Pa55w0rd"
+
+
+def write_catalog(path: Path, url: str = f"{PBS}/{TAG}/{quote(NAME)}") -> Path:
+    entry = {
+        "name": "cpython",
+        "arch": {"family": "x86_64", "variant": None},
+        "os": "linux",
+        "libc": "gnu",
+        "major": 3,
+        "minor": 12,
+        "patch": 4,
+        "prerelease": "",
+        "url": url,
+        "sha256": SHA,
+        "variant": None,
+        "build": TAG,
+    }
+    path.write_text(json.dumps({f"cpython-{VERSION}-linux-x86_64-gnu": entry}))
+    return path
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    return write_catalog(tmp_path / "catalog.json")
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> FetchOptions:
+    return FetchOptions(timeout=5, retries=0, backoff=0.001, netrc_path=tmp_path / "no-netrc")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A settings environment with no uv config anywhere."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "UV_NO_SYSTEM_CONFIG": "1"}
+
+
+Doctor = Callable[..., Report]
+
+
+@pytest.fixture
+def doctor(tmp_path: Path, catalog: Path, env: dict[str, str], options: FetchOptions) -> Doctor:
+    def run(
+        mirror: str | None,
+        *,
+        request: str = "3.12",
+        verify: bool = False,
+        fetch: FetchOptions = options,
+        extra_env: dict[str, str] | None = None,
+    ) -> Report:
+        settings = load_settings(
+            {"python-install-mirror": mirror, "python-downloads-json-url": str(catalog)},
+            env={**env, **(extra_env or {})},
+            cwd=tmp_path,
+        )
+        return diagnose(request, settings, PLATFORM, verify=verify, options=fetch)
+
+    return run
+
+
+def step(report: Report, name: str) -> list[Finding]:
+    return [finding for finding in report.findings if finding.step == name]
+
+
+def failure(report: Report) -> Finding:
+    assert not report.would_install
+    [first] = [finding for finding in report.findings if finding.ok is False]
+    return first
+
+
+def make_mirror(
+    root: Path, *, name: str = NAME, folder: str | None = TAG, sums: bool = True
+) -> Path:
+    target = root / folder if folder else root
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_bytes(DATA)
+    if sums:
+        (target / "SHA256SUMS").write_text(f"{SHA}  {NAME}\n")
+    return root
+
+
+def text_of(report: Report) -> str:
+    return json.dumps([finding.to_json() for finding in report.findings])
+
+
+# --- file:// -----------------------------------------------------------------------------------
+
+
+def test_good_file_mirror_would_install(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "mirror")
+    report = doctor(root.as_uri())
+    assert report.would_install
+    [file] = step(report, "file")
+    assert file.ok and str(root / TAG / NAME) in file.message
+    assert [f.level for f in step(report, "checksums")] == ["ok"]
+    canonical, rewritten = step(report, "url")
+    assert canonical.detail["url"].startswith("https://github.com/astral-sh/")
+    assert "rewritten by --mirror to file://" in rewritten.message and "%2B" in rewritten.message
+    [build] = step(report, "build")
+    assert build.detail["flavour"] == "install_only_stripped"
+    assert build.detail["tag"] == TAG
+
+
+def test_verify_a_good_file(tmp_path: Path, doctor: Doctor) -> None:
+    report = doctor(make_mirror(tmp_path / "m").as_uri(), verify=True)
+    [verify] = step(report, "verify")
+    assert verify.level == "ok" and "matches the catalog" in verify.message
+    assert verify.detail["size"] == len(DATA)
+
+
+def test_verify_mismatch_fails(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m")
+    (root / TAG / NAME).write_bytes(gzip.compress(b"another build"))
+    report = doctor(root.as_uri(), verify=True)
+    found = failure(report)
+    assert found.step == "verify" and "mismatch" in found.message and SHA in found.message
+    # Without --verify the SHA256SUMS still agrees with the catalog, so nothing looks wrong.
+    assert doctor(root.as_uri()).would_install
+
+
+def test_encoded_plus_installs_with_a_rename_hint(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m", name=NAME.replace("+", "%2B"))
+    report = doctor(root.as_uri())
+    # pybuilds's installer falls back to the %2B file (with a warning), so it would install;
+    # the warning says uv will not find it.
+    assert report.would_install
+    [file] = step(report, "file")
+    assert file.level == "warning" and "uv reports the file as missing" in file.message
+    assert file.hint is not None and file.hint.startswith("rename it: mv ")
+
+
+def test_missing_tag_folder(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m", folder=None)
+    found = failure(doctor(root.as_uri()))
+    assert found.step == "file" and "does not exist" in found.message
+    assert found.hint is not None and f"without its `{TAG}/` folder" in found.hint
+    assert found.detail["near_misses"][0]["kind"] == "missing-tag-dir"
+
+
+def test_other_flavour_present(tmp_path: Path, doctor: Doctor) -> None:
+    other = NAME.replace("install_only_stripped", "install_only")
+    root = make_mirror(tmp_path / "m", name=other)
+    found = failure(doctor(root.as_uri()))
+    assert found.hint is not None and "another flavour" in found.hint and other in found.hint
+
+
+def test_name_differing_in_case(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m", name=NAME.replace("x86_64-unknown", "X86_64-Unknown"))
+    found = failure(doctor(root.as_uri()))
+    assert found.hint is not None and "letter case" in found.hint
+
+
+def test_missing_sha256sums_is_information(tmp_path: Path, doctor: Doctor) -> None:
+    report = doctor(make_mirror(tmp_path / "m", sums=False).as_uri())
+    assert report.would_install
+    [sums] = step(report, "checksums")
+    assert sums.ok is None and "no SHA256SUMS" in sums.message
+
+
+def test_missing_mirror_folder(tmp_path: Path, doctor: Doctor) -> None:
+    found = failure(doctor((tmp_path / "nowhere").as_uri()))
+    assert found.step == "folder" and "does not exist" in found.message
+
+
+def test_web_page_saved_as_archive(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m")
+    (root / TAG / NAME).write_bytes(b"<!DOCTYPE html><html>Sign in</html>")
+    found = failure(doctor(root.as_uri()))
+    assert found.step == "content" and "web page" in found.message
+
+
+# --- build and settings --------------------------------------------------------------------------
+
+
+def test_no_build_says_what_exists(tmp_path: Path, doctor: Doctor) -> None:
+    found = failure(doctor(None, request="3.11"))
+    assert found.step == "build"
+    assert (
+        found.hint is not None and f"for linux-x86_64-gnu the catalog has {VERSION}" in found.hint
+    )
+
+
+def test_version_on_another_platform(tmp_path: Path, doctor: Doctor) -> None:
+    found = failure(doctor(None, request="3.12-macos"))
+    assert found.hint is not None and "this version exists for linux-x86_64-gnu" in found.hint
+
+
+def test_catalog_outside_the_prefix_a_mirror_replaces(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions
+) -> None:
+    url = f"https://example.com/builds/{quote(NAME)}"
+    catalog = write_catalog(tmp_path / "custom.json", url)
+    settings = load_settings(
+        {"python-install-mirror": "file:///srv/m", "python-downloads-json-url": str(catalog)},
+        env=env,
+        cwd=tmp_path,
+    )
+    report = diagnose("3.12", settings, PLATFORM, options=options)
+    [catalog_finding] = step(report, "catalog")
+    assert catalog_finding.level == "warning" and "not under" in catalog_finding.message
+    found = failure(report)
+    assert found.step == "url" and "does not match the expected format" in found.message
+
+
+def test_settings_show_where_each_value_came_from(
+    tmp_path: Path, doctor: Doctor, env: dict[str, str]
+) -> None:
+    root = make_mirror(tmp_path / "m")
+    project = tmp_path / "pyproject.toml"
+    project.write_text(f'[tool.uv]\npython-install-mirror = "{root.as_uri()}"\n')
+    report = doctor(None, extra_env={"UV_PYTHON_INSTALL_MIRROR": root.as_uri()})
+    [mirror] = [
+        f for f in step(report, "settings") if f.detail.get("key") == "python-install-mirror"
+    ]
+    assert "from UV_PYTHON_INSTALL_MIRROR" in mirror.message
+    assert f"overrides {root.as_uri()} from {project} [tool.uv]" in mirror.message
+    warnings = [f for f in step(report, "settings") if f.level == "warning"]
+    assert any("uv.toml" in f.message for f in warnings)
+    assert report.would_install
+
+
+# --- http ---------------------------------------------------------------------------------------
+
+
+def test_good_http_mirror(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    report = doctor(http_server.url + "/", verify=True)
+    assert report.would_install, text_of(report)
+    assert [f.level for f in step(report, "dns")] == ["ok"]
+    assert "accepted" in step(report, "connect")[0].message
+    [http] = step(report, "http")
+    assert http.detail["status"] == 200 and http.detail["size"] == len(DATA)
+    assert step(report, "verify")[0].level == "ok"
+    assert step(report, "proxy")[0].message == "proxy: none (direct connection)"
+
+
+def test_http_redirect_chain_is_shown(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    http_server.add_file(f"moved/{TAG}/{NAME}", DATA)
+    http_server.redirects[f"/{TAG}/{NAME}"] = http_server.url_for(f"moved/{TAG}/{NAME}")
+    report = doctor(http_server.url)
+    assert report.would_install
+    [hop] = step(report, "redirect")
+    assert hop.detail["status"] == 302 and "/moved/" in hop.message
+
+
+def test_http_404_explains_the_layout_and_finds_the_flat_file(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    http_server.add_file(NAME, DATA)
+    report = doctor(http_server.url)
+    found = failure(report)
+    assert found.step == "http" and found.detail["status"] == 404
+    assert found.hint is not None and "<tag>/<file name>" in found.hint
+    assert any(f"without its `{TAG}/` folder" in f.message for f in step(report, "http"))
+
+
+def test_http_404_finds_another_flavour(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    other = NAME.replace("install_only_stripped", "install_only")
+    http_server.add_file(f"{TAG}/{other}", DATA)
+    report = doctor(http_server.url)
+    assert any("another flavour (`install_only`)" in f.message for f in step(report, "http"))
+
+
+def test_http_401_without_credentials(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    http_server.auth = ("mirror-user", SECRET)
+    report = doctor(http_server.url)
+    found = failure(report)
+    assert found.detail["status"] == 401 and "wants credentials" in found.message
+    assert found.hint is not None and "netrc" in found.hint
+    assert "credentials: none" in step(report, "credentials")[0].message
+
+
+def test_http_credentials_from_netrc_are_never_shown(
+    tmp_path: Path, doctor: Doctor, http_server: HTTPTestServer, options: FetchOptions
+) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    http_server.auth = ("mirror-user", SECRET)
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login mirror-user password {SECRET}\n")
+    netrc.chmod(0o600)
+    with_netrc = FetchOptions(timeout=5, retries=0, netrc_path=netrc)
+    report = doctor(http_server.url, fetch=with_netrc, verify=True)
+    assert report.would_install, text_of(report)
+    [credentials] = step(report, "credentials")
+    assert f"from {netrc}" in credentials.message
+    assert SECRET not in text_of(report) and "mirror-user" not in text_of(report)
+
+
+def test_http_credentials_in_the_url_are_redacted(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    http_server.auth = ("mirror-user", "right")
+    report = doctor(f"http://mirror-user:{SECRET}@127.0.0.1:{http_server.port}")
+    found = failure(report)
+    assert "refused the user name and password given in the URL" in (found.hint or "")
+    assert SECRET not in text_of(report)
+
+
+def test_http_login_page(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    http_server.login_page = True
+    found = failure(doctor(http_server.url))
+    assert found.step == "content" and "web page (login page?)" in found.message
+
+
+def test_connection_refused(
+    doctor: Doctor, http_server_factory: Callable[..., HTTPTestServer]
+) -> None:
+    server = http_server_factory()
+    port = server.port
+    server.close()
+    found = failure(doctor(f"http://127.0.0.1:{port}"))
+    assert found.step == "connect" and "refused the connection" in found.message
+
+
+def test_unresolvable_host(doctor: Doctor) -> None:
+    found = failure(doctor("http://mirror.invalid"))
+    assert found.step == "dns" and "cannot resolve" in found.message
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    folder = tmp_path_factory.mktemp("doctor-tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_untrusted_certificate_is_explained(
+    doctor: Doctor,
+    http_server_factory: Callable[..., HTTPTestServer],
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    server = http_server_factory(tls=context)
+    server.add_file(f"{TAG}/{NAME}", DATA)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    mirror = f"https://127.0.0.1:{server.port}"
+    found = failure(doctor(mirror))
+    assert found.step == "tls" and "self-signed" in found.message
+    assert found.hint is not None and "SSL_CERT_FILE" in found.hint and "--native-tls" in found.hint
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    report = doctor(mirror)
+    assert report.would_install, text_of(report)
+    [tls] = step(report, "tls")
+    assert "certificate for 127.0.0.1" in tls.message and "SSL_CERT_FILE" in tls.message
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def run_doctor(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    doctor_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["doctor", *argv])
+    return int(args.run(args))
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PYBUILDS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PYBUILDS_CONFIG_FILE", str(tmp_path / "pybuilds.toml"))
+    monkeypatch.chdir(tmp_path)
+
+
+PLATFORM_ARGS = ("--os", "linux", "--arch", "x86_64", "--libc", "gnu")
+
+
+@pytest.mark.usefixtures("isolated")
+def test_command_lines_and_exit_status(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_mirror(tmp_path / "m")
+    base = ("3.12", *PLATFORM_ARGS, "--python-downloads-json-url", str(catalog))
+    assert run_doctor(*base, "--mirror", root.as_uri()) == 0
+    out = capsys.readouterr().out
+    assert f"✓ file: {root / TAG / NAME}" in out
+    assert out.rstrip().endswith("`3.12` would install")
+    (root / TAG / NAME).rename(root / NAME)
+    assert run_doctor(*base, "--mirror", root.as_uri()) == 1
+    out = capsys.readouterr().out
+    assert f"✗ file: {root / TAG / NAME} does not exist" in out
+    assert "\n    hint: found " in out
+    assert out.rstrip().endswith("would NOT install")
+
+
+@pytest.mark.usefixtures("isolated")
+def test_command_json_never_shows_credentials(
+    catalog: Path, http_server: HTTPTestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    mirror = f"http://user:{SECRET}@127.0.0.1:{http_server.port}"
+    argv = ("3.12", *PLATFORM_ARGS, "--python-downloads-json-url", str(catalog), "--json")
+    assert run_doctor(*argv, "--mirror", mirror, "--verify") == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["would_install"] is True
+    assert {"settings", "catalog", "build", "url", "http", "verify"} <= {
+        f["step"] for f in document["findings"]
+    }
+    assert SECRET not in captured.out + captured.err
+    assert http_server.requests[-1].headers.get("authorization", "").startswith("Basic ")

@@ -1,0 +1,112 @@
+"""`pybuilds doctor`: walk settings, catalog, build, URL and mirror, a line per step."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import IO, TYPE_CHECKING, Any
+
+from tui.commands.common import ExitCode, add_catalog_arguments, add_platform_arguments
+
+if TYPE_CHECKING:
+    from tui.core.doctor_common import Finding
+    from tui.core.fetch import FetchOptions
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "doctor",
+        help="explain why a mirror or download does not work",
+        description="Check every step an install of REQUEST would take: the settings in force "
+        "and where they come from, the catalog, the build chosen, its URL after the mirror "
+        "rewrite, and the file:// path or the http(s) connection (DNS, TLS, status, "
+        "redirects, content). Exits 0 only when the install would work.",
+    )
+    parser.add_argument("request", nargs="?", help="e.g. 3.12, 3.13t (default: the newest)")
+    parser.add_argument(
+        "--mirror", metavar="URL", help="CPython mirror (env: UV_PYTHON_INSTALL_MIRROR)"
+    )
+    parser.add_argument("--pypy-mirror", metavar="URL", help="(env: UV_PYPY_INSTALL_MIRROR)")
+    parser.add_argument(
+        "--verify", action="store_true", help="download the archive and check its sha256"
+    )
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    add_network_arguments(parser)
+    add_catalog_arguments(parser)
+    add_platform_arguments(parser)
+    from tui.commands.settings import add_config_arguments
+
+    add_config_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument(
+        "--native-tls",
+        action="store_true",
+        help="verify TLS with the system trust store (env: UV_NATIVE_TLS)",
+    )
+    group.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="network timeout (default: 30)"
+    )
+
+
+def fetch_options(args: argparse.Namespace) -> FetchOptions:
+    """Network options from `--native-tls`/UV_NATIVE_TLS and `--timeout`/UV_HTTP_TIMEOUT."""
+    from tui.core.config_files import env_flag
+    from tui.core.fetch import FetchOptions
+
+    native = bool(getattr(args, "native_tls", False)) or env_flag(os.environ, "UV_NATIVE_TLS")
+    timeout = getattr(args, "timeout", None)
+    if timeout is None and os.environ.get("UV_HTTP_TIMEOUT", "").isdigit():
+        timeout = float(os.environ["UV_HTTP_TIMEOUT"])
+    return FetchOptions(
+        timeout=timeout or 30.0,
+        trust_store="system" if native else "default",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands.catalog_args import platform_from
+    from tui.commands.settings import settings_from_args
+    from tui.core.doctor import iter_diagnosis
+    from tui.core.doctor_common import would_install
+
+    settings = settings_from_args(args, show_warnings=False)  # they become findings
+    findings: list[Finding] = []
+    out = sys.stdout
+    for finding in iter_diagnosis(
+        args.request,
+        settings,
+        platform_from(args),
+        verify=args.verify,
+        options=fetch_options(args),
+    ):
+        findings.append(finding)
+        if not args.json:
+            write_finding(finding, out)
+    works = would_install(findings)
+    request = args.request or "default"
+    if args.json:
+        document = {
+            "request": request,
+            "would_install": works,
+            "findings": [finding.to_json() for finding in findings],
+        }
+        json.dump(document, out, indent=2)
+        out.write("\n")
+    else:
+        verdict = "would install" if works else "would NOT install"
+        out.write(f"\n`{request}` {verdict}\n")
+    return ExitCode.OK if works else ExitCode.FAILURE
+
+
+def write_finding(finding: Finding, out: IO[str]) -> None:
+    """`✓ catalog: embedded (5,530 builds)`, then an indented `hint:` line per hint line."""
+    out.write(f"{finding.symbol} {finding.message}\n")
+    for line in (finding.hint or "").splitlines():
+        out.write(f"    hint: {line}\n")
+    out.flush()

@@ -1,0 +1,220 @@
+"""What the doctor's checks report (Finding records) and the checks file:// and http(s) share."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tui.core.errors import Cancelled
+from tui.core.redact import redact_text
+
+Step = Literal[
+    "settings",
+    "request",
+    "catalog",
+    "build",
+    "url",
+    "file",
+    "folder",
+    "checksums",
+    "proxy",
+    "credentials",
+    "dns",
+    "connect",
+    "tls",
+    "redirect",
+    "http",
+    "content",
+    "verify",
+]
+
+Level = Literal["ok", "warning", "error", "info"]
+
+_SYMBOLS: Mapping[Level, str] = {"ok": "✓", "warning": "!", "error": "✗", "info": "·"}
+
+# The first bytes of each archive kind pybuilds and uv read.
+_MAGIC: Mapping[str, tuple[bytes, str]] = {
+    ".tar.gz": (b"\x1f\x8b", "gzip"),
+    ".tgz": (b"\x1f\x8b", "gzip"),
+    ".tar.zst": (b"\x28\xb5\x2f\xfd", "zstd"),
+    ".tar.bz2": (b"BZh", "bzip2"),
+    ".tar.xz": (b"\xfd7zXZ\x00", "xz"),
+    ".zip": (b"PK\x03\x04", "zip"),
+}
+SNIFF_BYTES = 512
+"""Enough of the start of a file to tell an archive from a web page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One step of the chain from settings to a downloadable archive, and how it went."""
+
+    step: Step
+    ok: bool | None
+    """True: the step works; False: it stops the install; None: information only."""
+    message: str
+    """One line, credentials removed: `file: /m/20240909/cpython-… does not exist`."""
+    hint: str | None = None
+    """What to do about it, in plain words (may hold several `; `-separated fixes)."""
+    warning: bool = False
+    """With `ok=True`: the install works, but something should be fixed (for uv's sake)."""
+    detail: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """Facts behind the message for `--json` and the app: JSON-compatible values only."""
+
+    @property
+    def level(self) -> Level:
+        if self.ok is None:
+            return "info"
+        if not self.ok:
+            return "error"
+        return "warning" if self.warning else "ok"
+
+    @property
+    def symbol(self) -> str:
+        """`✓` works, `!` works with a warning, `✗` fails, `·` information."""
+        return _SYMBOLS[self.level]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "ok": self.ok,
+            "level": self.level,
+            "message": self.message,
+            "hint": self.hint,
+            "detail": dict(self.detail),
+        }
+
+
+def ok(step: Step, message: str, **detail: Any) -> Finding:
+    return Finding(step, True, redact_text(message), detail=detail)
+
+
+def info(step: Step, message: str, hint: str | None = None, **detail: Any) -> Finding:
+    return Finding(step, None, redact_text(message), _redact(hint), detail=detail)
+
+
+def warn(step: Step, message: str, hint: str | None = None, **detail: Any) -> Finding:
+    return Finding(step, True, redact_text(message), _redact(hint), warning=True, detail=detail)
+
+
+def fail(step: Step, message: str, hint: str | None = None, **detail: Any) -> Finding:
+    return Finding(step, False, redact_text(message), _redact(hint), detail=detail)
+
+
+def _redact(text: str | None) -> str | None:
+    return None if text is None else redact_text(text)
+
+
+def would_install(findings: Iterable[Finding]) -> bool:
+    """True when no step failed: the request would install."""
+    return all(finding.ok is not False for finding in findings)
+
+
+def human_size(size: int | None) -> str:
+    """`31.2 MiB`, `812 B`; `unknown size` for None."""
+    if size is None:
+        return "unknown size"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size:,} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def seconds(elapsed: float) -> str:
+    """`12 ms` under a second, `3.4 s` above."""
+    return f"{elapsed * 1000:.0f} ms" if elapsed < 1 else f"{elapsed:.1f} s"
+
+
+def archive_kind(name: str) -> str | None:
+    """The compression an archive name promises (`gzip`, `zstd`…), None for other names."""
+    lowered = name.lower()
+    for suffix, (_magic, kind) in _MAGIC.items():
+        if lowered.endswith(suffix):
+            return kind
+    return None
+
+
+def sniff_problem(head: bytes, name: str) -> tuple[str, str] | None:
+    """Why the first bytes of `name` are not the archive its name promises, with a hint.
+
+    Returns:
+        None when the bytes look right (or the name promises nothing pybuilds knows).
+    """
+    stripped = head.lstrip().lower()
+    if stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        return (
+            "it is a web page (a login page?), not an archive",
+            "a server or proxy answered with HTML; open the URL in a browser to see it, "
+            "and give the mirror credentials (netrc or user:password@ in the URL)",
+        )
+    lowered = name.lower()
+    for suffix, (magic, kind) in _MAGIC.items():
+        if lowered.endswith(suffix):
+            if head.startswith(magic):
+                return None
+            if not head:
+                return (f"it is empty, not a {kind} archive", "download the file again")
+            return (
+                f"it does not start like a {kind} archive (first bytes {head[:8].hex(' ')})",
+                "the mirror holds something else under this name (a truncated or re-encoded "
+                "download?); download the file again",
+            )
+    return None
+
+
+def hash_stream(
+    chunks: Iterable[bytes], cancel: threading.Event | None = None
+) -> tuple[str, int, float]:
+    """sha256 hex, size and seconds for a stream of chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    started = time.monotonic()
+    for chunk in chunks:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("check")
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size, time.monotonic() - started
+
+
+def verify_finding(
+    expected: str | None, expected_from: str, actual: str, size: int, elapsed: float
+) -> Finding:
+    """The `--verify` result: the archive's sha256 against the catalog's (or SHA256SUMS)."""
+    facts = {"sha256": actual, "expected": expected, "size": size, "seconds": round(elapsed, 3)}
+    took = f"{human_size(size)} in {seconds(elapsed)}"
+    if expected is None:
+        return warn(
+            "verify",
+            f"verify: downloaded {took}; sha256 {actual}, but nothing to compare it with",
+            "the catalog has no checksum for this build and the mirror has no SHA256SUMS "
+            "entry for it: the archive cannot be checked",
+            **facts,
+        )
+    if expected.lower() == actual:
+        return ok("verify", f"verify: sha256 matches {expected_from} ({took})", **facts)
+    return fail(
+        "verify",
+        f"verify: sha256 mismatch: {expected_from} says {expected.lower()}, "
+        f"the download is {actual} ({took})",
+        "the mirror's file is not the build the catalog names (another build, a "
+        "re-compressed or corrupted copy): replace it with the original file, or use a "
+        "catalog made for this mirror (`pybuilds mirror` writes one)",
+        **facts,
+    )
+
+
+def parse_sha256sums(text: str) -> dict[str, str]:
+    """`<hex>  <name>` lines (a leading `*` on the name tolerated) -> {name: hex}."""
+    sums: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2 and len(parts[0]) == 64:
+            sums[parts[1].lstrip("*").strip()] = parts[0].lower()
+    return sums
