@@ -1,0 +1,261 @@
+"""Streaming extraction: every compression, truncation anywhere, and hostile members."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import tarfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.core.archive import (
+    Extraction,
+    HashingReader,
+    compression_for,
+    extract_tar,
+    extract_zip,
+    member_parts,
+)
+from tui.core.errors import ArchiveError, Cancelled, UnsafeArchive
+
+
+def _tar(members: list[tuple[str, bytes | str | None]], *, first_json: bool = False) -> bytes:
+    """Members as (name, data); str data is a symlink target, None a folder."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        if first_json:
+            _add(tar, "python/PYTHON.json", b'{"python_version": "3.12.99"}')
+        for name, data in members:
+            if data is None:
+                info = tarfile.TarInfo(name)
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            elif isinstance(data, str):
+                info = tarfile.TarInfo(name)
+                info.type, info.linkname = tarfile.SYMTYPE, data
+                tar.addfile(info)
+            else:
+                _add(tar, name, data)
+    return buffer.getvalue()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), mode, 1_600_000_000
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _chunks(data: bytes, size: int = 1000) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def _extract(data: bytes, kind: str, dest: Path) -> tuple[Extraction, HashingReader]:
+    dest.mkdir(exist_ok=True)
+    extraction = Extraction(dest)
+    reader = HashingReader(_chunks(data))
+    for _ in extract_tar(reader, kind, extraction, name="test"):  # type: ignore[arg-type]
+        pass
+    reader.drain()
+    return extraction, reader
+
+
+MEMBERS: list[tuple[str, bytes | str | None]] = [
+    ("python", None),
+    ("python/bin", None),
+    ("python/bin/python3.12", b"#!/bin/sh\n" + os.urandom(3000)),
+    ("python/bin/python3", "python3.12"),
+    ("python/lib/python3.12/os.py", b"# os\n" * 500),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "compress"),
+    [
+        ("gz", gzip.compress),
+        ("bz2", bz2.compress),
+        ("xz", lzma.compress),
+        ("tar", lambda data: data),
+        ("zst", lambda data: __import__("zstandard").ZstdCompressor().compress(data)),
+    ],
+)
+def test_every_compression_extracts_and_hashes_the_whole_file(
+    kind: str, compress: object, tmp_path: Path
+) -> None:
+    data = compress(_tar(MEMBERS))  # type: ignore[operator]
+
+    extraction, reader = _extract(data, kind, tmp_path / "x")
+
+    assert reader.hexdigest() == hashlib.sha256(data).hexdigest()
+    assert reader.done == len(data)
+    assert extraction.root == tmp_path / "x" / "python"
+    assert (extraction.root / "bin" / "python3.12").read_bytes() == MEMBERS[2][1]
+    assert os.readlink(extraction.root / "bin" / "python3") == "python3.12"
+    assert (extraction.root / "lib" / "python3.12" / "os.py").stat().st_mtime == 1_600_000_000
+    assert extraction.files == 3
+
+
+def test_full_archives_keep_only_install_and_read_python_json(tmp_path: Path) -> None:
+    members: list[tuple[str, bytes | str | None]] = [
+        ("python/install/bin/python3.12", b"exe"),
+        ("python/build/lib/libpython3.12.a", b"\0" * 5000),
+        ("python/licenses/LICENSE", b"text"),
+    ]
+
+    extraction, _ = _extract(gzip.compress(_tar(members, first_json=True)), "gz", tmp_path)
+
+    assert extraction.python_json == b'{"python_version": "3.12.99"}'
+    assert extraction.root == tmp_path / "python" / "install"
+    assert sorted(p.name for p in (tmp_path / "python").iterdir()) == ["install"]
+
+
+@pytest.mark.parametrize("cut", ["half", "member-boundary"])
+def test_truncated_archives_are_noticed(cut: str, tmp_path: Path) -> None:
+    tar = _tar(MEMBERS)
+    if cut == "half":
+        data = gzip.compress(tar)[: len(gzip.compress(tar)) // 2]
+    else:
+        # A complete gzip stream of a tar cut right after a member: no end-of-archive marker.
+        data = gzip.compress(tar[: 512 * 3])
+
+    with pytest.raises(ArchiveError, match="truncated"):
+        _extract(data, "gz", tmp_path)
+
+
+def test_truncated_zstd_stream_is_noticed(tmp_path: Path) -> None:
+    import zstandard
+
+    data = zstandard.ZstdCompressor().compress(_tar(MEMBERS))
+
+    with pytest.raises(ArchiveError, match="truncated"):
+        _extract(data[: len(data) - 40], "zst", tmp_path)
+
+
+def test_not_an_archive(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="corrupt"):
+        _extract(b"<html>login</html>" * 50, "gz", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("/etc/passwd", "absolute"),
+        ("C:/Windows/x", "absolute"),
+        ("python/../../x", "`..`"),
+        ("python\\..\\..\\x", "`..`"),
+        ("python/a\x00b", "NUL"),
+    ],
+)
+def test_member_names_are_checked(name: str, reason: str) -> None:
+    with pytest.raises(UnsafeArchive, match=reason):
+        member_parts(name)
+
+
+def test_member_parts_normalize_harmless_forms() -> None:
+    assert member_parts("./python//bin/./python3") == ("python", "bin", "python3")
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [("python/lib", "../.."), ("python/x", b"")],
+        [("python/l1", "."), ("python/l1/l2", ".."), ("python/l3", "l1/l2/..")],
+        [("python/lib", "/etc")],
+        [("python/lib", "bin"), ("python/lib/x", b"through the link")],
+    ],
+)
+def test_links_cannot_escape(members: list[tuple[str, bytes | str | None]], tmp_path: Path) -> None:
+    with pytest.raises(UnsafeArchive):
+        _extract(_tar([("python/bin/python3.12", b"x"), *members]), "tar", tmp_path / "x")
+    assert not (tmp_path / "x" / "python" / "lib" / "x").exists()
+
+
+def test_two_top_folders_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="top-level"):
+        _extract(_tar([("python/a", b"1"), ("other/b", b"2")]), "tar", tmp_path)
+
+
+def test_hardlink_inside_is_extracted(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        _add(tar, "python/bin/python3.12", b"exe", mode=0o755)
+        info = tarfile.TarInfo("python/bin/python3")
+        info.type, info.linkname = tarfile.LNKTYPE, "python/bin/python3.12"
+        tar.addfile(info)
+
+    extraction, _ = _extract(buffer.getvalue(), "tar", tmp_path)
+
+    assert (extraction.root / "bin" / "python3").read_bytes() == b"exe"
+    assert os.access(extraction.root / "bin" / "python3.12", os.X_OK)
+
+
+def test_setuid_and_world_writable_bits_are_dropped(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        _add(tar, "python/bin/python3.12", b"exe", mode=0o4777)
+
+    extraction, _ = _extract(buffer.getvalue(), "tar", tmp_path)
+
+    assert (extraction.root / "bin" / "python3.12").stat().st_mode & 0o7777 == 0o755
+
+
+def test_cancel_stops_reading(tmp_path: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    reader = HashingReader(_chunks(gzip.compress(_tar(MEMBERS))), cancel=cancel)
+
+    with pytest.raises(Cancelled):
+        for _ in extract_tar(reader, "gz", Extraction(tmp_path), name="test"):
+            pass
+
+
+def test_zip_archives(tmp_path: Path) -> None:
+    path = tmp_path / "python.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("python/python.exe", b"MZ")
+        archive.writestr("python/Lib/os.py", b"# os")
+    extraction = Extraction(tmp_path / "x")
+    extraction.dest.mkdir()
+
+    for _ in extract_zip(path, extraction, name="python.zip"):
+        pass
+
+    assert (extraction.root / "python.exe").read_bytes() == b"MZ"
+    assert extraction.files == 2
+
+
+def test_zip_with_escaping_name_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("python/../../evil", b"x")
+
+    with pytest.raises(UnsafeArchive):
+        for _ in extract_zip(path, Extraction(tmp_path), name="evil.zip"):
+            pass
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("cpython-3.12.3%2B20240415-x86_64-unknown-linux-gnu-install_only.tar.gz", "gz"),
+        ("cpython-3.13.1+20250115-x86_64-unknown-linux-gnu-debug-full.tar.zst", "zst"),
+        ("pypy3.10-v7.3.17-linux64.tar.bz2", "bz2"),
+        ("cpython-3.12.3+20240415-x86_64-pc-windows-msvc-install_only.zip", "zip"),
+    ],
+)
+def test_compression_for(name: str, kind: str) -> None:
+    assert compression_for(name) == kind
+
+
+def test_unknown_archive_type() -> None:
+    with pytest.raises(ArchiveError, match="unsupported"):
+        compression_for("python.rar")
