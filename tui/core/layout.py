@@ -14,6 +14,10 @@ from tui.core.versions import Version, build_sort_key
 
 log = logging.getLogger(__name__)
 
+SCRATCH = ".temp"
+"""uv's extraction scratch folder inside the root (same filesystem, so renames are atomic)."""
+LOCK = ".lock"
+
 
 def _env(env: Mapping[str, str], name: str) -> str | None:
     """uv treats an empty variable as unset."""
@@ -40,7 +44,10 @@ def default_install_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def default_bin_dir(env: Mapping[str, str] | None = None) -> Path:
-    """uv's executable dir: `UV_PYTHON_BIN_DIR` > `XDG_BIN_HOME` > `XDG_DATA_HOME/../bin` > `~/.local/bin`."""
+    """uv's executable dir.
+
+    `UV_PYTHON_BIN_DIR` > `XDG_BIN_HOME` > `XDG_DATA_HOME/../bin` > `~/.local/bin`.
+    """
     env = os.environ if env is None else env
     if explicit := _env(env, "UV_PYTHON_BIN_DIR"):
         return Path(explicit).expanduser().absolute()
@@ -94,6 +101,37 @@ class Layout:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Layout:
         return cls(default_install_dir(env), default_bin_dir(env))
+
+    @property
+    def temp_dir(self) -> Path:
+        return self.root / SCRATCH
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK
+
+    def path_for(self, key: InstallKey) -> Path:
+        return self.root / str(key)
+
+    def init(self) -> None:
+        """Create the root and its scratch folder, and a `.gitignore` of `*` if there is none."""
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(self.root / ".gitignore", "x", encoding="utf-8") as handle:
+                handle.write("*")
+        except FileExistsError:
+            pass
+
+    def installation(self, key: InstallKey) -> Installation | None:
+        """The installation named `key`, if its folder exists."""
+        path = self.path_for(key)
+        if path.is_symlink() or not path.is_dir():
+            return None
+        try:
+            build: str | None = (path / "BUILD").read_text().strip() or None
+        except OSError:
+            build = None
+        return Installation(key, path, build)
 
     def installations(self) -> list[Installation]:
         """Every installation in the root, newest first; skips links and malformed names."""

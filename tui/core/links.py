@@ -1,0 +1,227 @@
+"""Links uv keeps beside installs: minor-version folders, executables in the bin dir; uninstall."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core.layout import Installation, Layout
+from tui.core.names import InstallKey, variant_suffix
+from tui.core.patches import executable_name, executable_suffix
+from tui.core.versions import build_sort_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class LinkReport:
+    """What linking did: executables created or re-pointed, and what the user should know."""
+
+    created: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def minor_link_name(key: InstallKey) -> str:
+    """`cpython-3.12-linux-x86_64-gnu` (with `+freethreaded` etc.) for a patch install key."""
+    major_minor = ".".join(key.version.split(".")[:2])
+    return (
+        f"{key.implementation}-{major_minor}{variant_suffix(key.variant)}"
+        f"-{key.os}-{key.arch}-{key.libc}"
+    )
+
+
+def _same_minor(a: InstallKey, b: InstallKey) -> bool:
+    return minor_link_name(a) == minor_link_name(b)
+
+
+def _replace_symlink(target: str, link: Path) -> None:
+    """Point `link` at `target` atomically: a new link renamed over the old one."""
+    temp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.tmp")
+    if sys.platform == "win32":
+        import _winapi
+
+        if os.path.isdir(link):
+            os.rmdir(link)  # removes a junction without touching its target
+        elif os.path.lexists(link):
+            os.unlink(link)
+        _winapi.CreateJunction(target, str(link))  # type: ignore[attr-defined]
+        return
+    os.symlink(target, temp)
+    try:
+        os.replace(temp, link)
+    except OSError:
+        os.unlink(temp)
+        raise
+
+
+def update_minor_link(layout: Layout, key: InstallKey) -> Path | None:
+    """Point `<impl>-X.Y…` at the highest installed patch of `key`'s minor version.
+
+    Removes the link when no installation of that minor version is left. CPython only, as uv.
+
+    Returns:
+        The link's path when it exists afterwards, else None.
+    """
+    if key.implementation != "cpython":
+        return None
+    link = layout.root / minor_link_name(key)
+    candidates = [i for i in layout.installations() if _same_minor(i.key, key)]
+    if not candidates:
+        if os.path.islink(link):
+            os.unlink(link)
+        return None
+    best = max(candidates, key=lambda i: (i.version.sort_key(), build_sort_key(i.build)))
+    target = os.path.abspath(best.path)
+    if os.path.islink(link) and os.readlink(link) == target:
+        return link
+    if os.path.lexists(link) and not os.path.islink(link):
+        log.warning("not replacing %s: it is not a link", link)
+        return None
+    _replace_symlink(target, link)
+    return link
+
+
+def bin_names(key: InstallKey, *, default: bool) -> list[str]:
+    """`python3.12[t|d|td]`, plus `python3…` and `python…` with `--default`."""
+    if key.implementation == "pypy":
+        return [executable_name(key)]
+    if key.implementation != "cpython":
+        return []
+    major, minor = key.version.split(".")[:2]
+    suffix = executable_suffix(key)
+    names = [f"python{major}.{minor}{suffix}"]
+    if default:
+        names += [f"python{major}{suffix}", f"python{suffix}"]
+    return names
+
+
+def _owner(layout: Layout, link: Path) -> Installation | None:
+    """The installation in the root that `link` resolves into, if any."""
+    root = Path(os.path.realpath(layout.root))
+    real = Path(os.path.realpath(link))
+    if not real.is_relative_to(root) or real == root:
+        return None
+    key = InstallKey.parse(real.relative_to(root).parts[0])
+    return layout.installation(key) if key is not None else None
+
+
+def _is_upgrade(new: Installation, old: Installation) -> bool:
+    """uv's rule for re-pointing an executable: same minor and variant, newer version or build."""
+    if not _same_minor(new.key, old.key):
+        return False
+    if new.version != old.version:
+        return new.version > old.version
+    return build_sort_key(new.build) > build_sort_key(old.build)
+
+
+def link_executables(
+    layout: Layout,
+    installation: Installation,
+    *,
+    default: bool = False,
+    via_minor: bool = False,
+    replace: bool = False,
+) -> LinkReport:
+    """Link `python3.X` (and with `default`, `python3`, `python`) in the bin dir, as uv does.
+
+    Args:
+        layout: The root and bin dir.
+        installation: The installation to link to.
+        default: Also link `python3` and `python`; re-point links owned by other installs.
+        via_minor: Link through the minor-version folder (uv does for `3.12` requests) so a
+            later patch install moves the executable along.
+        replace: Replace links to this installation and files uv does not manage (reinstall).
+    """
+    report = LinkReport()
+    if sys.platform == "win32":
+        report.warnings.append("executables are not linked on Windows yet (uv uses launchers)")
+        return report
+    names = bin_names(installation.key, default=default)
+    if not names:
+        return report
+    executable = installation.executable
+    if via_minor and installation.key.implementation == "cpython":
+        minor = layout.root / minor_link_name(installation.key)
+        if os.path.islink(minor):
+            executable = minor / executable.relative_to(installation.path)
+    source = os.path.abspath(executable)
+    layout.bin_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = layout.bin_dir / name
+        if os.path.lexists(target):
+            if os.path.islink(target) and os.readlink(target) == source:
+                continue
+            owner = _owner(layout, target)
+            if owner is None:
+                dangling = os.path.islink(target) and not os.path.exists(target)
+                if not (dangling or replace):
+                    report.warnings.append(
+                        f"executable already exists at `{target}` but is not managed by uv; "
+                        "use --reinstall to replace it"
+                    )
+                    continue
+            elif owner.key == installation.key:
+                if not replace:
+                    continue
+            elif not (replace or default or _is_upgrade(installation, owner)):
+                report.warnings.append(
+                    f"`{target}` stays linked to {owner.key}; "
+                    "use --default or --reinstall to link it to this one"
+                )
+                continue
+        _replace_symlink(source, target)
+        report.created.append(target)
+    return report
+
+
+def unlink_executables(layout: Layout, installation: Installation) -> list[Path]:
+    """Remove executables in the bin dir that resolve into `installation`."""
+    removed: list[Path] = []
+    names = set(bin_names(installation.key, default=True))
+    try:
+        entries = list(os.scandir(layout.bin_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    real = Path(os.path.realpath(installation.path))
+    for entry in sorted(entries, key=lambda e: e.name):
+        if entry.name not in names or not entry.is_symlink():
+            continue
+        if Path(os.path.realpath(entry.path)).is_relative_to(real):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def remove_tree(path: Path, scratch: Path) -> None:
+    """Delete an installation: first renamed into `scratch`, so it is never seen half-deleted."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    aside = scratch / f"{path.name}.removing-{uuid.uuid4().hex[:8]}"
+    os.rename(path, aside)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def uninstall(installation: Installation, layout: Layout) -> list[Path]:
+    """Remove an installation, its executables, and re-point or drop its minor-version link.
+
+    Takes the root's lock. Returns the executables removed from the bin dir.
+    """
+    from tui.core.errors import InstallError
+    from tui.core.locking import root_lock
+
+    with root_lock(layout.root):
+        if not installation.path.is_dir():
+            raise InstallError(f"{installation.key} is not installed in {layout.root}")
+        removed = unlink_executables(layout, installation)
+        try:
+            remove_tree(installation.path, layout.temp_dir)
+        except OSError as error:
+            raise InstallError(
+                f"cannot remove {installation.path}: {error.strerror or error}"
+            ) from None
+        update_minor_link(layout, installation.key)
+    return removed
