@@ -5,10 +5,28 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from archives import (
+    VERSION,
+    HostTriple,
+    asset_name,
+    catalog_entry,
+    host_triple,
+    pack_full,
+    pack_install_only,
+    publish,
+    python_json,
+    sha256_of,
+    stage_interpreter,
+    write_catalog,
+)
 from httpserver import HTTPTestServer
+
+from tui.core.catalog import Build, parse_catalog
+from tui.core.layout import Layout
 
 # --- fetch: real HTTP servers on 127.0.0.1 (tests/httpserver.py) ---------------------------
 
@@ -47,3 +65,81 @@ def http_server(http_server_factory: Callable[..., HTTPTestServer]) -> HTTPTestS
 
 
 # --- end fetch -------------------------------------------------------------------------------
+
+
+# --- install: a staged interpreter as PBS archives, a catalog and mirrors (tests/archives.py) --
+
+
+@dataclass(frozen=True)
+class PBSBuilds:
+    """Archives of the running interpreter in PBS shapes, published in a file:// mirror."""
+
+    host: HostTriple
+    tree: Path
+    """The staged `python/` folder the archives were made from."""
+    mirror: Path
+    """`<mirror>/<tag>/<name>` plus `SHA256SUMS`: serve it with file:// or HTTP."""
+    install_only: Path
+    full: Path
+    """The `pgo+lto-full` sibling; not in the catalog, only in the mirror and SHA256SUMS."""
+    catalog: Path
+    """A uv catalog with the install_only archive on the GitHub prefix (mirrors apply)."""
+
+    @property
+    def key(self) -> str:
+        return f"cpython-{VERSION}-{self.host.install_suffix}"
+
+    def builds(self) -> tuple[Build, ...]:
+        return parse_catalog(self.catalog.read_bytes(), str(self.catalog))
+
+    def build(self) -> Build:
+        return self.builds()[0]
+
+
+@pytest.fixture(scope="session")
+def pbs_builds(tmp_path_factory: pytest.TempPathFactory) -> PBSBuilds:
+    """Built once per session: ~1 s for a stdlib-only copy of this interpreter, packed twice."""
+    host = host_triple()
+    if host is None:
+        pytest.skip("the staged-interpreter archives need Linux or macOS on x86_64/aarch64")
+    base = tmp_path_factory.mktemp("pbs")
+    tree = stage_interpreter(base / "stage")
+    mirror = base / "mirror"
+    only = pack_install_only(tree, base / asset_name(VERSION, host.triple, "install_only"))
+    full = pack_full(
+        tree,
+        base / asset_name(VERSION, host.triple, "pgo+lto-full"),
+        python_json(VERSION, host.triple),
+    )
+    only, full = publish(mirror, only), publish(mirror, full)
+    entry = catalog_entry(VERSION, host, only.name, sha256_of(only))
+    catalog = write_catalog(base / "catalog.json", [entry])
+    return PBSBuilds(host, tree, mirror, only, full, catalog)
+
+
+@pytest.fixture
+def uv_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """Isolate HOME, XDG and uv/pybuilds settings; returns an env for running real uv."""
+    for name in list(os.environ):
+        if name.startswith(("UV_", "PYBUILDS_", "XDG_")):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("UV_NO_CONFIG", "1")
+    env = dict(os.environ)
+    env.update(
+        UV_PYTHON_DOWNLOADS="never",
+        UV_CACHE_DIR=str(tmp_path / "uv-cache"),
+        UV_PYTHON_INSTALL_DIR=str(tmp_path / "root"),
+        UV_PYTHON_BIN_DIR=str(tmp_path / "bin"),
+    )
+    return env
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> Layout:
+    return Layout(tmp_path / "root", tmp_path / "bin")
+
+
+# --- end install -----------------------------------------------------------------------------

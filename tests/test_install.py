@@ -1,0 +1,557 @@
+"""Install the staged interpreter from real archives and mirrors, and check what uv sees."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archives import (
+    MINOR,
+    TAG,
+    VERSION,
+    asset_name,
+    catalog_entry,
+    fake_tree,
+    pack_install_only,
+    publish,
+    sha256_of,
+    write_catalog,
+)
+from conftest import PBSBuilds
+from httpserver import HTTPTestServer
+
+from tui.core.catalog import Build, parse_catalog
+from tui.core.errors import ArchiveError, Cancelled, ChecksumMismatch, InstallError
+from tui.core.events import (
+    Done,
+    Downloading,
+    Extracting,
+    Failed,
+    InstallEvent,
+    Patching,
+    Resolved,
+    Verifying,
+    Warned,
+)
+from tui.core.install import InstallOptions, install, install_or_raise, uninstall
+from tui.core.layout import Layout
+from tui.core.locking import RootLock
+from tui.core.mirrors import MirrorSettings
+from tui.core.patches import EXTERNALLY_MANAGED
+
+UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+
+
+def _options(mirror: str, **changes: Any) -> InstallOptions:
+    options = InstallOptions(mirrors=MirrorSettings(python_mirror=mirror))
+    return dataclasses.replace(options, **changes)
+
+
+def _events(
+    build: Build, layout: Layout, options: InstallOptions, **kwargs: object
+) -> list[InstallEvent]:
+    return list(install(build, layout, options=options, **kwargs))  # type: ignore[arg-type]
+
+
+def _failure(events: list[InstallEvent]) -> Exception:
+    last = events[-1]
+    assert isinstance(last, Failed), events
+    return last.error
+
+
+def _run(exe: Path, code: str) -> str:
+    result = subprocess.run(
+        [str(exe), "-c", code], capture_output=True, text=True, env={"PATH": os.environ["PATH"]}
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _temp_empty(layout: Layout) -> bool:
+    return not any(layout.temp_dir.iterdir())
+
+
+def _mark(path: Path) -> Path:
+    marker = path / "lib" / f"python{MINOR}" / "marker-of-the-old-install"
+    marker.write_text("old")
+    return marker
+
+
+def test_install_from_file_mirror_in_uv_layout(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    events = _events(pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri()))
+
+    assert isinstance(events[0], Resolved) and events[0].setting == "UV_PYTHON_INSTALL_MIRROR"
+    assert events[0].url.endswith("%2B" + pbs_builds.install_only.name.split("+", 1)[1])
+    done = events[-1]
+    assert isinstance(done, Done) and not done.already_installed
+    assert done.path == layout.root / pbs_builds.key
+    verifying = [e for e in events if isinstance(e, Verifying)]
+    assert len(verifying) == 1 and verifying[0].verified
+    assert verifying[0].sha256 == sha256_of(pbs_builds.install_only)
+    assert [e.step for e in events if isinstance(e, Patching)][:2] == [
+        "EXTERNALLY-MANAGED",
+        "sysconfig",
+    ]
+    downloading = [e for e in events if isinstance(e, Downloading)]
+    assert downloading[-1].done == downloading[-1].total == pbs_builds.install_only.stat().st_size
+    assert [e for e in events if isinstance(e, Extracting)][-1].files > 100
+
+    path = done.path
+    out = _run(
+        path / "bin" / f"python{MINOR}",
+        "import sys, sysconfig; print(sys.version.split()[0], sys.prefix,"
+        " sysconfig.get_config_var('PYTHON_BUILD_STANDALONE'), sysconfig.get_config_var('BINDIR'))",
+    )
+    assert out.split() == [VERSION, str(path), "1", str(path / "bin")]
+    stdlib = path / "lib" / f"python{MINOR}"
+    assert (stdlib / "EXTERNALLY-MANAGED").read_text() == EXTERNALLY_MANAGED
+    assert (path / "BUILD").read_bytes() == TAG.encode()
+    assert os.readlink(path / "bin" / "python") == f"python{MINOR}"
+    pc = (path / "lib" / "pkgconfig" / "python3.pc").read_text()
+    assert "prefix=${pcfiledir}/../..\n" in pc and not pc.endswith("\n")
+    minor = layout.root / f"cpython-{MINOR}-{pbs_builds.host.install_suffix}"
+    assert os.readlink(minor) == str(path)
+    assert os.readlink(layout.bin_dir / f"python{MINOR}") == str(path / "bin" / f"python{MINOR}")
+    assert (layout.root / ".gitignore").read_text() == "*"
+    assert _temp_empty(layout)
+
+
+def test_uv_finds_and_lists_the_install(
+    pbs_builds: PBSBuilds, layout: Layout, uv_env: dict[str, str]
+) -> None:
+    install_or_raise(pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri()))
+    uv_env["UV_PYTHON_INSTALL_DIR"] = str(layout.root)
+
+    found = subprocess.run(
+        [UV, "python", "find", MINOR, "--managed-python"],
+        capture_output=True,
+        text=True,
+        env=uv_env,
+    )
+    listed = subprocess.run(
+        [UV, "python", "list", "--only-installed", "--managed-python"],
+        capture_output=True,
+        text=True,
+        env=uv_env,
+    )
+
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).is_relative_to(layout.root)
+    assert listed.returncode == 0, listed.stderr
+    assert pbs_builds.key in listed.stdout
+
+
+def _tree(root: Path) -> dict[str, tuple[str, str]]:
+    """Every entry below `root`: kind and content (the root's own path replaced)."""
+    entries = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            entries[name] = ("link", os.readlink(path).replace(str(root), "ROOT"))
+        elif path.is_dir():
+            entries[name] = ("dir", oct(path.stat().st_mode & 0o777))
+        else:
+            data = path.read_bytes().replace(str(root).encode(), b"ROOT")
+            entries[name] = (oct(path.stat().st_mode & 0o777), data.hex()[:64] + str(len(data)))
+    return entries
+
+
+def test_same_result_as_uv_python_install(
+    pbs_builds: PBSBuilds, layout: Layout, uv_env: dict[str, str], tmp_path: Path
+) -> None:
+    install_or_raise(pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri()))
+    uv_root = tmp_path / "uv-root"
+    uv_env.update(
+        UV_PYTHON_INSTALL_DIR=str(uv_root),
+        UV_PYTHON_BIN_DIR=str(tmp_path / "uv-bin"),
+        UV_PYTHON_INSTALL_MIRROR=pbs_builds.mirror.as_uri(),
+        UV_PYTHON_DOWNLOADS_JSON_URL=str(pbs_builds.catalog),
+        UV_PYTHON_DOWNLOADS="manual",
+    )
+
+    result = subprocess.run(
+        [UV, "python", "install", VERSION], capture_output=True, text=True, env=uv_env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert _tree(layout.root / pbs_builds.key) == _tree(uv_root / pbs_builds.key)
+    ours = {p.name: os.readlink(p) for p in layout.root.iterdir() if p.is_symlink()}
+    theirs = {p.name: os.readlink(p) for p in uv_root.iterdir() if p.is_symlink()}
+    assert {k: v.replace(str(layout.root), "R") for k, v in ours.items()} == {
+        k: v.replace(str(uv_root), "R") for k, v in theirs.items()
+    }
+
+
+def test_install_over_http(
+    pbs_builds: PBSBuilds, layout: Layout, http_server_factory: Callable[..., HTTPTestServer]
+) -> None:
+    server = http_server_factory(pbs_builds.mirror)
+
+    events = _events(pbs_builds.build(), layout, _options(server.url))
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert events[0].url.startswith(server.url)  # type: ignore[union-attr]
+    assert _run(layout.root / pbs_builds.key / "bin" / f"python{MINOR}", "print(1)") == "1"
+
+
+def test_full_archive_flavour_is_verified_by_sha256sums(
+    pbs_builds: PBSBuilds, layout: Layout
+) -> None:
+    options = _options(pbs_builds.mirror.as_uri(), flavour="pgo+lto-full")
+
+    events = _events(pbs_builds.build(), layout, options)
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert events[0].url.endswith("pgo%2Blto-full.tar.zst")  # type: ignore[union-attr]
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [True]
+    path = events[-1].path
+    assert sorted(p.name for p in path.iterdir()) == ["BUILD", "bin", "lib"]
+    assert _run(path / "bin" / f"python{MINOR}", "import sys; print(sys.prefix)") == str(path)
+
+
+def test_flavour_without_sha256sums_installs_unverified(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(pbs_builds.mirror, mirror)
+    (mirror / TAG / "SHA256SUMS").unlink()
+
+    events = _events(pbs_builds.build(), layout, _options(mirror.as_uri(), flavour="pgo+lto-full"))
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [False]
+    assert any("unverified" in e.message for e in events if isinstance(e, Warned))
+
+
+def test_encoded_plus_in_mirror_installs_with_a_warning(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mirror" / TAG
+    folder.mkdir(parents=True)
+    shutil.copyfile(
+        pbs_builds.install_only, folder / pbs_builds.install_only.name.replace("+", "%2B")
+    )
+
+    events = _events(pbs_builds.build(), layout, _options((tmp_path / "mirror").as_uri()))
+
+    assert isinstance(events[-1], Done), events[-1]
+    warnings = [e.message for e in events if isinstance(e, Warned)]
+    assert any("%2B" in message and "mv " in message for message in warnings)
+
+
+def test_existing_install_counts_as_installed_without_downloading(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    install_or_raise(pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri()))
+
+    events = _events(pbs_builds.build(), layout, _options((tmp_path / "empty").as_uri()))
+
+    assert isinstance(events[-1], Done) and events[-1].already_installed
+    assert not any(isinstance(e, Downloading) for e in events)
+
+
+def test_reinstall_replaces_the_old_install(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    options = _options(pbs_builds.mirror.as_uri())
+    marker = _mark(install_or_raise(pbs_builds.build(), layout, options=options).path)
+
+    events = _events(pbs_builds.build(), layout, dataclasses.replace(options, reinstall=True))
+
+    assert isinstance(events[-1], Done) and not events[-1].already_installed
+    assert not marker.exists()
+    assert _temp_empty(layout)
+
+
+def _broken_catalog(pbs_builds: PBSBuilds, tmp_path: Path, sha256: str) -> Build:
+    entry = catalog_entry(VERSION, pbs_builds.host, pbs_builds.install_only.name, sha256)
+    path = write_catalog(tmp_path / "catalog.json", [entry])
+    return parse_catalog(path.read_bytes(), str(path))[0]
+
+
+def test_checksum_mismatch_keeps_the_earlier_install(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    options = _options(pbs_builds.mirror.as_uri())
+    marker = _mark(install_or_raise(pbs_builds.build(), layout, options=options).path)
+    build = _broken_catalog(pbs_builds, tmp_path, "ab" * 32)
+
+    error = _failure(_events(build, layout, dataclasses.replace(options, reinstall=True)))
+
+    assert isinstance(error, ChecksumMismatch)
+    assert error.expected == "ab" * 32 and error.actual == sha256_of(pbs_builds.install_only)
+    assert marker.exists()
+    assert _temp_empty(layout)
+
+
+def test_truncated_archive_is_an_archive_error(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mirror" / TAG
+    folder.mkdir(parents=True)
+    data = pbs_builds.install_only.read_bytes()
+    (folder / pbs_builds.install_only.name).write_bytes(data[: len(data) // 2])
+
+    error = _failure(_events(pbs_builds.build(), layout, _options((tmp_path / "mirror").as_uri())))
+
+    assert isinstance(error, ArchiveError) and "truncated" in str(error)
+    assert not (layout.root / pbs_builds.key).exists()
+    assert _temp_empty(layout)
+
+
+def test_cancel_midway_leaves_nothing(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    cancel = threading.Event()
+    events = []
+    for event in install(
+        pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri()), cancel=cancel
+    ):
+        events.append(event)
+        if isinstance(event, Downloading) and event.done > 0:
+            cancel.set()
+
+    assert isinstance(_failure(events), Cancelled)
+    assert not (layout.root / pbs_builds.key).exists()
+    assert _temp_empty(layout)
+
+
+def test_closing_the_stream_midway_cleans_up(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    events = install(pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri()))
+    for event in events:
+        if isinstance(event, Extracting):
+            break
+    assert not _temp_empty(layout)
+
+    events.close()  # what a worker does when the app quits, or Ctrl-C in the CLI
+
+    assert _temp_empty(layout)
+    assert not (layout.root / pbs_builds.key).exists()
+
+
+def test_concurrent_installs_of_one_key_install_once(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    results: list[list[InstallEvent]] = []
+    options = _options(pbs_builds.mirror.as_uri())
+
+    def run() -> None:
+        results.append(_events(pbs_builds.build(), layout, options))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    dones = [events[-1] for events in results]
+    assert all(isinstance(d, Done) for d in dones), dones
+    assert sorted(d.already_installed for d in dones if isinstance(d, Done)) == [False, True]
+    installed = sorted(p.name for p in layout.root.iterdir() if not p.name.startswith("."))
+    assert installed == sorted(
+        [pbs_builds.key, f"cpython-{MINOR}-{pbs_builds.host.install_suffix}"]
+    )
+    assert _temp_empty(layout)
+
+
+def test_install_waits_for_a_lock_held_by_another_process(
+    pbs_builds: PBSBuilds, layout: Layout
+) -> None:
+    layout.root.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from tui.core.locking import RootLock;"
+            f"lock = RootLock(Path({str(layout.root)!r})); lock.acquire();"
+            "print('held', flush=True); time.sleep(0.6); lock.release()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+
+    events = _events(pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri()))
+    holder.wait()
+
+    assert any("waiting for another" in e.message for e in events if isinstance(e, Warned))
+    assert isinstance(events[-1], Done)
+
+
+def test_uv_waits_for_our_lock(
+    pbs_builds: PBSBuilds, layout: Layout, uv_env: dict[str, str]
+) -> None:
+    lock = RootLock(layout.root)
+    lock.acquire()
+    uv_env["UV_PYTHON_INSTALL_DIR"] = str(layout.root)
+    uv_env["UV_PYTHON_INSTALL_MIRROR"] = pbs_builds.mirror.as_uri()
+    uv_env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(pbs_builds.catalog)
+    uv_env["UV_PYTHON_DOWNLOADS"] = "manual"
+    uv = subprocess.Popen(
+        [UV, "python", "install", VERSION, "--no-bin"],
+        env=uv_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            uv.wait(timeout=0.5)
+        assert not (layout.root / pbs_builds.key).exists()
+    finally:
+        lock.release()
+    assert uv.wait(timeout=30) == 0
+    assert (layout.root / pbs_builds.key / "BUILD").read_text() == TAG
+
+
+def test_write_failure_midway_is_one_line_and_keeps_the_old_install(
+    pbs_builds: PBSBuilds, layout: Layout
+) -> None:
+    """A file-size limit makes writes fail like a full disk, in a child process."""
+    options = _options(pbs_builds.mirror.as_uri())
+    marker = _mark(install_or_raise(pbs_builds.build(), layout, options=options).path)
+    script = f"""
+import resource, signal, dataclasses
+from pathlib import Path
+from tui.core.catalog import parse_catalog
+from tui.core.install import InstallOptions, install
+from tui.core.layout import Layout
+from tui.core.mirrors import MirrorSettings
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+build = parse_catalog(Path({str(pbs_builds.catalog)!r}).read_bytes(), "c")[0]
+options = InstallOptions(mirrors=MirrorSettings(python_mirror={pbs_builds.mirror.as_uri()!r}),
+                         reinstall=True)
+last = list(install(build, Layout(Path({str(layout.root)!r}), Path({str(layout.bin_dir)!r})),
+                    options=options))[-1]
+print(type(last).__name__, type(last.error).__name__, last.error)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Failed InstallError File too large")
+    assert marker.exists()
+    assert _temp_empty(layout)
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "absolute",
+        "dotdot",
+        "symlink",
+        "symlink-absolute",
+        "symlink-write",
+        "hardlink",
+        "hardlink-absolute",
+        "device",
+        "fifo",
+    ],
+)
+def test_hostile_archives_are_refused(
+    attack: str, pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    from archives import hostile_archive
+
+    from tui.core.errors import UnsafeArchive
+    from tui.core.install import install_archive
+
+    archive = hostile_archive(
+        tmp_path / asset_name("3.12.99", pbs_builds.host.triple, "install_only"), attack
+    )
+
+    events = list(install_archive(str(archive), layout))
+
+    assert isinstance(_failure(events), UnsafeArchive)
+    assert not list(layout.root.glob("cpython-*"))
+    assert _temp_empty(layout)
+    assert not Path("/tmp/pybuilds-owned").exists()
+    assert not (tmp_path.parent / "escaped").exists()
+
+
+def _fake_release(tmp_path: Path, pbs_builds: PBSBuilds, versions: Iterable[str]) -> list[Build]:
+    """Tiny fake builds of several patch versions, published in `tmp_path/mirror`."""
+    entries = []
+    for version in versions:
+        tree = fake_tree(tmp_path / "trees" / version, version)
+        archive = pack_install_only(
+            tree, tmp_path / "out" / asset_name(version, pbs_builds.host.triple, "install_only")
+        )
+        publish(tmp_path / "mirror", archive)
+        entries.append(catalog_entry(version, pbs_builds.host, archive.name, sha256_of(archive)))
+    path = write_catalog(tmp_path / "fake.json", entries)
+    return sorted(parse_catalog(path.read_bytes(), str(path)), key=lambda b: b.patch)
+
+
+def test_minor_links_and_executables_follow_installs_and_uninstalls(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    old, new = _fake_release(tmp_path, pbs_builds, ["3.12.98", "3.12.99"])
+    options = _options((tmp_path / "mirror").as_uri())
+    minor = layout.root / f"cpython-3.12-{pbs_builds.host.install_suffix}"
+    exe = layout.bin_dir / "python3.12"
+
+    install_or_raise(old, layout, options=options)
+    assert os.readlink(minor) == str(layout.path_for(old.install_key))
+    newer = install_or_raise(new, layout, options=options)
+    assert os.readlink(minor) == str(newer.path)
+    assert os.readlink(exe) == str(newer.path / "bin" / "python3.12")  # an upgrade re-points it
+
+    uninstall(newer, layout)
+    assert os.readlink(minor) == str(layout.path_for(old.install_key))
+    assert not os.path.lexists(exe)
+    assert not newer.path.exists()
+
+    older = layout.installation(old.install_key)
+    assert older is not None
+    uninstall(older, layout)
+    assert not os.path.lexists(minor)
+    assert _temp_empty(layout)
+
+
+def test_foreign_executable_is_kept_unless_reinstalling(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    (build,) = _fake_release(tmp_path, pbs_builds, ["3.12.99"])
+    options = _options((tmp_path / "mirror").as_uri())
+    layout.bin_dir.mkdir(parents=True)
+    foreign = layout.bin_dir / "python3.12"
+    foreign.write_text("mine")
+
+    events = _events(build, layout, options)
+    assert isinstance(events[-1], Done)
+    assert any("not managed by uv" in e.message for e in events if isinstance(e, Warned))
+    assert foreign.read_text() == "mine"
+
+    _events(build, layout, dataclasses.replace(options, reinstall=True))
+    assert foreign.is_symlink()
+
+
+def test_default_links_and_minor_folder_links(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    (build,) = _fake_release(tmp_path, pbs_builds, ["3.12.99"])
+    options = _options((tmp_path / "mirror").as_uri(), default_links=True, via_minor=True)
+
+    install_or_raise(build, layout, options=options)
+
+    minor = layout.root / f"cpython-3.12-{pbs_builds.host.install_suffix}"
+    for name in ("python3.12", "python3", "python"):
+        assert os.readlink(layout.bin_dir / name) == str(minor / "bin" / "python3.12")
+
+
+def test_sysconfig_without_header_fails_and_installs_nothing(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    tree = fake_tree(tmp_path / "tree", "3.12.99", sysconfig_header=False)
+    archive = pack_install_only(
+        tree, tmp_path / asset_name("3.12.99", pbs_builds.host.triple, "install_only")
+    )
+    from tui.core.install import install_archive
+
+    error = _failure(list(install_archive(str(archive), layout)))
+
+    assert isinstance(error, InstallError) and "header comment" in str(error)
+    assert not list(layout.root.glob("cpython-*")) and _temp_empty(layout)

@@ -1,0 +1,433 @@
+"""Install a build into uv's managed-Python root: fetch, verify, unpack, patch, rename, link."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core import patches
+from tui.core.archive import (
+    CHUNK,
+    Extraction,
+    HashingReader,
+    compression_for,
+    extract_tar,
+    extract_zip,
+)
+from tui.core.catalog import Build
+from tui.core.errors import ArchiveError, ChecksumMismatch, InstallError, PybuildsError
+from tui.core.events import (
+    Done,
+    Downloading,
+    Extracting,
+    Failed,
+    InstallEvent,
+    Patching,
+    Resolved,
+    Verifying,
+    Warned,
+)
+from tui.core.fetch import FetchOptions, open_url
+from tui.core.layout import Installation, Layout
+from tui.core.links import link_executables, uninstall, update_minor_link
+from tui.core.locking import RootLock, root_lock
+from tui.core.mirrors import MirrorSettings
+from tui.core.names import InstallKey
+from tui.core.redact import redact_url
+from tui.core.sources import (
+    ARCHIVE_SOURCE,
+    archive_build,
+    cache_file,
+    check_python_json,
+    expected_sha256,
+    file_name,
+    resolve_url,
+)
+
+__all__ = [
+    "InstallOptions",
+    "install",
+    "install_archive",
+    "install_or_raise",
+    "refresh",
+    "uninstall",
+]
+
+log = logging.getLogger(__name__)
+
+_EVENT_INTERVAL = 0.05
+"""Seconds between progress events: at most ~20 a second, whatever the speed."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstallOptions:
+    """How to install: mirrors, network settings, flavour, links."""
+
+    mirrors: MirrorSettings = field(default_factory=MirrorSettings)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    flavour: str | None = None
+    """Another PBS flavour of the same build (`pgo+lto-full`, `install_only`, `debug-full`);
+    None installs the catalog's own URL."""
+    reinstall: bool = False
+    """Replace an existing installation (and executables that point elsewhere)."""
+    link_bin: bool = True
+    """Link `python3.X` into the bin dir."""
+    default_links: bool = False
+    """Also link `python3` and `python`, as `uv python install --default`."""
+    via_minor: bool = False
+    """Link executables through the minor-version folder, as uv does for `3.12` requests."""
+    cache_dir: Path | None = None
+    """Keep downloaded archives here (`UV_PYTHON_CACHE_DIR`) and reuse them."""
+
+
+def install(
+    build: Build,
+    layout: Layout,
+    *,
+    options: InstallOptions | None = None,
+    cancel: threading.Event | None = None,
+) -> Generator[InstallEvent, None, None]:
+    """Install `build` into `layout.root` in uv's layout, yielding progress events.
+
+    Failures end the stream with `Failed(key, error)`; nothing is raised for them, and an
+    earlier installation of the same key is left as it was. The download and unpacking run
+    without the root's lock; the lock is held only to rename the result into place and link it.
+    """
+    options = options or InstallOptions()
+    key = str(build.install_key)
+    try:
+        yield from _Installer(build, layout, options, cancel).run()
+    except PybuildsError as error:
+        yield Failed(key, error)
+    except OSError as error:
+        yield Failed(key, _os_error(error, layout))
+
+
+def install_archive(
+    source: str,
+    layout: Layout,
+    *,
+    options: InstallOptions | None = None,
+    cancel: threading.Event | None = None,
+) -> Generator[InstallEvent, None, None]:
+    """Install a local or remote archive (`pybuilds install --archive`).
+
+    The installation key comes from the file name (PBS, PyPy, GraalPy names) and, for full
+    archives, from `PYTHON.json`. A `SHA256SUMS` beside the archive is used to verify it.
+    """
+    options = options or InstallOptions()
+    name = file_name(source)
+    try:
+        build = archive_build(source)
+        yield from _Installer(build, layout, options, cancel).run()
+    except PybuildsError as error:
+        yield Failed(name, error)
+    except OSError as error:
+        yield Failed(name, _os_error(error, layout))
+
+
+def install_or_raise(
+    build: Build | str,
+    layout: Layout,
+    *,
+    options: InstallOptions | None = None,
+    cancel: threading.Event | None = None,
+    on_event: Callable[[InstallEvent], None] | None = None,
+) -> Installation:
+    """Run `install` (or `install_archive` for a str) to the end; raises the PybuildsError.
+
+    Returns:
+        The installation as read back from the root.
+    """
+    events = (
+        install_archive(build, layout, options=options, cancel=cancel)
+        if isinstance(build, str)
+        else install(build, layout, options=options, cancel=cancel)
+    )
+    for event in events:
+        if on_event is not None:
+            on_event(event)
+        if isinstance(event, Failed):
+            raise event.error
+        if isinstance(event, Done):
+            found = layout.installation(InstallKey.parse(event.key) or _bad_key(event.key))
+            if found is None:
+                raise InstallError(f"{event.key} vanished from {layout.root} after installing")
+            return found
+    raise InstallError("the install ended without a result")
+
+
+def _bad_key(key: str) -> InstallKey:
+    raise InstallError(f"`{key}` is not an installation key")
+
+
+def _os_error(error: OSError, layout: Layout) -> PybuildsError:
+    where = f": {error.filename}" if error.filename else ""
+    if error.errno == errno.ENOSPC:
+        return InstallError(
+            f"no space left on the device holding {layout.root}",
+            hint="free some space and run again; nothing was installed",
+        )
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return InstallError(
+            f"{error.strerror}{where}",
+            hint=f"check that {layout.root} and {layout.bin_dir} are writable",
+        )
+    return InstallError(f"{error.strerror or error}{where}")
+
+
+class _Installer:
+    """One run of the pipeline; state shared by its steps."""
+
+    def __init__(
+        self,
+        build: Build,
+        layout: Layout,
+        options: InstallOptions,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.build = build
+        self.layout = layout
+        self.options = options
+        self.cancel = cancel
+        self.ikey = build.install_key
+        self.key = str(self.ikey)
+        self.target = layout.path_for(self.ikey)
+
+    def run(self) -> Iterator[InstallEvent]:
+        if self.build.source == ARCHIVE_SOURCE:
+            url, setting, flavoured = self.build.url, None, False
+        else:
+            url, setting, flavoured = resolve_url(
+                self.build, self.options.flavour, self.options.mirrors
+            )
+        cache = cache_file(self.options.cache_dir, self.build, flavoured)
+        hit = cache is not None and cache.is_file()
+        if cache is not None and hit:
+            yield Resolved(self.key, str(cache), "python-cache-dir")
+        else:
+            yield Resolved(self.key, redact_url(url), setting)
+        self.layout.init()
+        if self.target.is_dir() and not self.options.reinstall:
+            yield from self._existing()
+            return
+        expected, warning = expected_sha256(self.build, url, flavoured, self.options.fetch)
+        if warning:
+            yield Warned(self.key, warning)
+        work = Path(tempfile.mkdtemp(prefix="pybuilds-", dir=self.layout.temp_dir))
+        try:
+            extraction = Extraction(work / "unpacked", cancel=self.cancel)
+            extraction.dest.mkdir()
+            source = str(cache) if cache is not None and hit else url
+            keep = work / "cache.partial" if cache is not None and not hit else None
+            digest = yield from self._unpack(source, extraction, work, keep)
+            if expected is not None and digest != expected:
+                if cache is not None and hit:
+                    cache.unlink(missing_ok=True)  # a damaged cache entry must not stick
+                raise ChecksumMismatch(self.key, expected, digest)
+            yield Verifying(self.key, digest, expected is not None)
+            if cache is not None and keep is not None:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(keep, cache)
+            root = extraction.root
+            if extraction.python_json is not None:
+                check_python_json(
+                    extraction.python_json, extraction.dest / str(extraction.top), self.build
+                )
+            check_executable(root, self.ikey)
+            for step in patches.apply(
+                root, self.ikey, build=self.build.build, real_path=self.target
+            ):
+                yield Patching(self.key, step)
+            warning = patches.patch_macos_dylib(root, self.ikey, self.target)
+            if warning:
+                yield Warned(self.key, warning)
+            yield Patching(self.key, "links")
+            yield from self._place(root, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _unpack(
+        self, source: str, extraction: Extraction, work: Path, keep: Path | None
+    ) -> Generator[InstallEvent, None, str]:
+        """Download, hash and extract in one pass; returns the archive's sha256.
+
+        Args:
+            keep: Also write the archive here (for the cache).
+        """
+        kind = compression_for(file_name(source))
+        with open_url(source, options=self.options.fetch, cancel=self.cancel) as download:
+            for message in download.warnings:
+                yield Warned(self.key, message)
+            total = download.total
+            yield Downloading(self.key, 0, total)
+            # A zip is read from its end: it must be a file first (the download, or a copy).
+            spool = keep or (
+                work / "archive.zip" if kind == "zip" and download.path is None else None
+            )
+            with contextlib.ExitStack() as stack:
+                out = stack.enter_context(open(spool, "wb")) if spool is not None else None
+                reader = HashingReader(download.chunks(), cancel=self.cancel, tee=out)
+                if kind == "zip":
+                    steps: Iterator[None] = _drain(reader)
+                else:
+                    steps = extract_tar(reader, kind, extraction, name=download.display_url)
+                yield from self._progress(steps, reader, extraction, total)
+                reader.drain()
+            if kind == "zip":
+                zipped = spool or download.path
+                assert zipped is not None
+                steps = extract_zip(zipped, extraction, name=download.display_url)
+                yield from self._progress(steps, reader, extraction, total)
+            yield Downloading(self.key, reader.done, reader.done if total is None else total)
+            yield Extracting(self.key, extraction.files)
+        return reader.hexdigest()
+
+    def _progress(
+        self,
+        steps: Iterator[None],
+        reader: HashingReader,
+        extraction: Extraction,
+        total: int | None,
+    ) -> Iterator[InstallEvent]:
+        """Run `steps`, reporting bytes and files at most every `_EVENT_INTERVAL` seconds."""
+        last = time.monotonic()
+        files = -1
+        for _ in steps:
+            now = time.monotonic()
+            if now - last < _EVENT_INTERVAL:
+                continue
+            last = now
+            yield Downloading(self.key, reader.done, total)
+            if extraction.files != files:
+                files = extraction.files
+                yield Extracting(self.key, files)
+
+    def _lock(self) -> Generator[InstallEvent, None, RootLock]:
+        lock = RootLock(self.layout.root)
+        if not lock.try_acquire():
+            yield Warned(
+                self.key, f"waiting for another uv or pybuilds process to release {lock.path}"
+            )
+            lock.acquire(self.cancel)
+        return lock
+
+    def _place(self, root: Path, work: Path) -> Iterator[InstallEvent]:
+        """Under the lock: rename into place (an old install kept until the swap), then link."""
+        lock = yield from self._lock()
+        try:
+            if self.target.is_dir() and not self.options.reinstall:
+                # Another process installed the same key while this one downloaded.
+                done = Done(self.key, self.target, already_installed=True)
+            else:
+                _swap(root, self.target, work)
+                done = Done(self.key, self.target)
+            warnings = self._links()
+        finally:
+            lock.release()
+        for message in warnings:
+            yield Warned(self.key, message)
+        yield done
+
+    def _links(self) -> list[str]:
+        return _link(self.layout, self.ikey, self.options)
+
+    def _existing(self) -> Iterator[InstallEvent]:
+        """Already installed: re-apply uv's fixes and links, as uv does for present installs."""
+        lock = yield from self._lock()
+        warnings: list[str] = []
+        try:
+            installation = self.layout.installation(self.ikey)
+            if installation is not None:
+                old, new = installation.build, self.build.build
+                if old and new and old != new:
+                    warnings.append(
+                        f"{self.key} is installed from build {old}, not {new}; "
+                        "reinstall to replace it"
+                    )
+                warnings += _refresh(self.layout, installation, self.options)
+        finally:
+            lock.release()
+        for message in warnings:
+            yield Warned(self.key, message)
+        yield Done(self.key, self.target, already_installed=True)
+
+
+def _link(layout: Layout, key: InstallKey, options: InstallOptions) -> list[str]:
+    update_minor_link(layout, key)
+    installation = layout.installation(key)
+    if installation is None or not options.link_bin:
+        return []
+    report = link_executables(
+        layout,
+        installation,
+        default=options.default_links,
+        via_minor=options.via_minor,
+        replace=options.reinstall,
+    )
+    return report.warnings
+
+
+def _refresh(layout: Layout, installation: Installation, options: InstallOptions) -> list[str]:
+    warnings: list[str] = []
+    try:
+        for _ in patches.apply(installation.path, installation.key, build=None):
+            pass
+    except PybuildsError as error:
+        warnings.append(f"could not refresh {installation.key}: {error}")
+    return warnings + _link(layout, installation.key, options)
+
+
+def refresh(
+    installation: Installation, layout: Layout, *, options: InstallOptions | None = None
+) -> list[str]:
+    """Re-apply uv's fixes and links to an installed Python, as uv does when a request is
+    already satisfied. Takes the root's lock; returns warnings for the user."""
+    with root_lock(layout.root):
+        return _refresh(layout, installation, options or InstallOptions())
+
+
+def _drain(reader: HashingReader) -> Iterator[None]:
+    while reader.read(CHUNK):
+        yield
+
+
+def check_executable(root: Path, key: InstallKey) -> None:
+    """A CPython build must hold the interpreter its key names (guards against wrong archives)."""
+    if key.implementation != "cpython":
+        return
+    exe = (
+        patches.base_dir(root)
+        / ("" if key.os == "windows" else "bin")
+        / patches.executable_name(key)
+    )
+    if not os.path.lexists(exe):
+        raise ArchiveError(
+            f"the archive has no `{exe.relative_to(root).as_posix()}`: it is not a {key} build"
+        )
+
+
+def _swap(new: Path, target: Path, work: Path) -> None:
+    """Rename `new` to `target`; an old `target` is moved aside first and restored on failure."""
+    old: Path | None = None
+    if os.path.lexists(target):
+        old = work / f"old-{uuid.uuid4().hex[:8]}"
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

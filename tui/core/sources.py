@@ -1,0 +1,173 @@
+"""Where an install's archive comes from: mirrored or sibling-flavour URL, checksum, cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tui.core.catalog import Build
+from tui.core.errors import ArchiveError, DownloadFailed, InstallError
+from tui.core.fetch import FetchOptions, read_bytes
+from tui.core.filenames import parse_asset_name, sibling_url
+from tui.core.mirrors import MirrorSettings, rewrite_url
+from tui.core.redact import redact_url
+
+ARCHIVE_SOURCE = "archive"
+"""`Build.source` of a build made up from an archive's name (`pybuilds install --archive`)."""
+
+
+def file_name(url: str) -> str:
+    """The real file name at the end of a URL or path (`%2B` decoded to `+`)."""
+    path = urlsplit(url).path if "://" in url else url
+    return unquote(path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
+
+
+def resolve_url(
+    build: Build, flavour: str | None, mirrors: MirrorSettings
+) -> tuple[str, str | None, bool]:
+    """The URL to download: the catalog's, or its sibling `flavour`, then the mirror applied.
+
+    Returns:
+        (url, origin of the mirror setting used or None, whether another flavour was chosen)
+
+    Raises:
+        InstallError: the flavour does not exist for this build or changes its variant.
+        ConfigError: a mirror is set but the URL is outside the prefix it replaces.
+    """
+    url = build.url
+    flavoured = False
+    if flavour:
+        try:
+            current = parse_asset_name(url).flavour
+            if current != flavour:
+                url = sibling_url(url, flavour)
+                flavoured = True
+        except ValueError as error:
+            raise InstallError(
+                f"no `{flavour}` archive for {build.install_key}: {error}",
+                hint="omit --flavour to install the catalog's own archive",
+            ) from None
+        variant = parse_asset_name(url).variant
+        if variant != build.variant:
+            raise InstallError(
+                f"flavour `{flavour}` is a {variant} build, but {build.install_key} "
+                f"is {build.variant}",
+                hint="choose a flavour of the same variant (free-threaded flavours start "
+                "with `freethreaded`, debug ones contain `debug`)",
+            )
+    mirrored, origin = rewrite_url(url, mirrors, implementation=build.implementation)
+    return mirrored, origin, flavoured
+
+
+def parse_sha256sums(data: bytes) -> dict[str, str]:
+    """`<hex>  <name>` lines (a leading `*` on the name allowed) -> {name: lowercase hex}."""
+    sums: dict[str, str] = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        digest, _, name = line.strip().partition(" ")
+        name = name.strip().removeprefix("*")
+        if len(digest) == 64 and name:
+            sums[name] = digest.lower()
+    return sums
+
+
+def _folder(url: str) -> str:
+    return url.split("?", 1)[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[0]
+
+
+def expected_sha256(
+    build: Build, url: str, flavoured: bool, options: FetchOptions
+) -> tuple[str | None, str | None]:
+    """The checksum to verify the download against, and a warning when there is none.
+
+    The catalog's sha256 covers its own archive; other flavours and archives given by the
+    user are looked up in the `SHA256SUMS` of the same (mirrored) release folder.
+    """
+    if not flavoured and build.source != ARCHIVE_SOURCE:
+        if build.sha256:
+            return build.sha256, None
+        return None, f"the catalog has no sha256 for {build.install_key}; installing unverified"
+    name = file_name(url)
+    sums_url = f"{_folder(url)}/SHA256SUMS"
+    try:
+        listed = parse_sha256sums(read_bytes(sums_url, options=options, limit=16 << 20))
+    except DownloadFailed:
+        return None, f"no SHA256SUMS beside {redact_url(url)}; installing {name} unverified"
+    if name not in listed:
+        return None, f"{redact_url(sums_url)} does not list {name}; installing it unverified"
+    return listed[name], None
+
+
+def cache_file(cache_dir: Path | None, build: Build, flavoured: bool) -> Path | None:
+    """uv's cache entry for the catalog's archive: `<sha256[:9]>-<name, %2B as ->`."""
+    if cache_dir is None or flavoured or not build.sha256 or build.source == ARCHIVE_SOURCE:
+        return None
+    last = urlsplit(build.url).path.rsplit("/", 1)[-1]
+    name = last.replace("%2B", "-").replace("%2b", "-")
+    return cache_dir / f"{build.sha256[:9]}-{name}"
+
+
+def archive_build(source: str) -> Build:
+    """A Build for an archive named as PBS, PyPy or GraalPy publish it."""
+    name = file_name(source)
+    try:
+        asset = parse_asset_name(name)
+    except ValueError as error:
+        raise InstallError(
+            f"cannot tell which Python `{name}` holds: {error}",
+            hint="keep the name the archive was published under, e.g. "
+            "cpython-3.12.4+20240713-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        ) from None
+    if asset.version is None:
+        raise InstallError(
+            f"`{name}` does not give its full Python version",
+            hint="install PyPy and GraalPy builds from the catalog instead",
+        )
+    version = asset.version
+    return Build(
+        key=name,
+        implementation=asset.implementation,
+        major=version.major,
+        minor=version.minor,
+        patch=version.patch,
+        prerelease=version.prerelease,
+        variant=asset.variant,
+        os=asset.os,
+        arch=asset.arch,
+        arch_level=asset.arch_level,
+        libc=asset.libc,
+        url=source,
+        sha256=None,
+        build=asset.tag,
+        source=ARCHIVE_SOURCE,
+    )
+
+
+def check_python_json(data: bytes, top: Path, build: Build) -> None:
+    """A full archive's PYTHON.json must describe the build it is installed as.
+
+    Raises:
+        ArchiveError: unreadable, another version or variant, or its `python_exe` is missing.
+    """
+    try:
+        info = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ArchiveError(f"PYTHON.json in the archive is not valid JSON: {error}") from None
+    if not isinstance(info, dict):
+        raise ArchiveError("PYTHON.json in the archive is not a JSON object")
+    version = info.get("python_version")
+    if isinstance(version, str) and version != str(build.version):
+        raise ArchiveError(
+            f"the archive holds Python {version}, not {build.version} ({build.install_key})"
+        )
+    options = str(info.get("build_options") or "").split("+")
+    threaded = "freethreaded" in options or "freethreading" in options
+    if threaded != build.variant.startswith("freethreaded"):
+        kind = "a free-threaded" if threaded else "not a free-threaded"
+        raise ArchiveError(f"the archive holds {kind} build, unlike {build.install_key}")
+    if ("debug" in options) != build.variant.endswith("debug"):
+        kind = "a debug" if "debug" in options else "not a debug"
+        raise ArchiveError(f"the archive holds {kind} build, unlike {build.install_key}")
+    exe = info.get("python_exe")
+    if isinstance(exe, str) and exe and not (top / exe).exists():
+        raise ArchiveError(f"PYTHON.json names `python/{exe}`, which the archive does not hold")
