@@ -192,6 +192,13 @@ def test_missing_sha256sums_is_information(tmp_path: Path, doctor: Doctor) -> No
     assert sums.ok is None and "no SHA256SUMS" in sums.message
 
 
+def test_file_url_with_a_host(tmp_path: Path, doctor: Doctor) -> None:
+    # The seed's second try: two slashes turn the first folder into a host name.
+    found = failure(doctor("file://home/user/python_standalone"))
+    assert found.step == "folder" and "cannot name a host (`home`)" in found.message
+    assert found.hint is not None and "file:///srv/mirror" in found.hint
+
+
 def test_missing_mirror_folder(tmp_path: Path, doctor: Doctor) -> None:
     found = failure(doctor((tmp_path / "nowhere").as_uri()))
     assert found.step == "folder" and "does not exist" in found.message
@@ -338,6 +345,37 @@ def test_http_login_page(doctor: Doctor, http_server: HTTPTestServer) -> None:
     http_server.login_page = True
     found = failure(doctor(http_server.url))
     assert found.step == "content" and "web page (login page?)" in found.message
+
+
+def test_proxy_from_the_environment_is_named(
+    doctor: Doctor,
+    http_server_factory: Callable[..., HTTPTestServer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = http_server_factory()
+    proxy.add_file(f"{TAG}/{NAME}", DATA)  # it answers absolute-form requests from its folder
+    for name in ("http_proxy", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    report = doctor("http://mirror.invalid/", verify=True)
+    assert report.would_install, text_of(report)
+    [used] = step(report, "proxy")
+    assert used.message == f"proxy: {proxy.url} (from HTTP_PROXY)"
+    assert "dns: proxy 127.0.0.1" in step(report, "dns")[0].message
+    assert "connect: the proxy at 127.0.0.1" in step(report, "connect")[0].message
+    assert proxy.requests[-1].path.startswith("http://mirror.invalid/")
+
+
+def test_unreachable_catalog_is_walked_too(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions, http_server: HTTPTestServer
+) -> None:
+    http_server.auth = ("user", SECRET)
+    url = http_server.url_for("download-metadata.json")
+    settings = load_settings({"python-downloads-json-url": url}, env=env, cwd=tmp_path)
+    report = diagnose("3.12", settings, PLATFORM, options=options)
+    failures = [f for f in report.findings if f.ok is False]
+    assert [f.step for f in failures] == ["catalog", "http"]
+    assert "401" in failures[0].message and failures[1].detail["status"] == 401
 
 
 def test_connection_refused(

@@ -116,6 +116,12 @@ def iter_diagnosis(
     if catalog is None:
         catalog = yield from _load_catalog(settings)
         if catalog is None:
+            location = settings.get("python-downloads-json-url") or ""
+            if location.startswith(("http://", "https://")):
+                from tui.core.doctor_http import check_http
+
+                # Say which step of reaching the catalog fails: DNS, TLS, a 401, a web page.
+                yield from check_http(location, expected_sha256=None, options=options)
             return
     mirrors = mirror_settings(settings)
     yield _catalog_finding(catalog, mirrors)
@@ -252,7 +258,7 @@ def _catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding
             )
     return ok(
         "catalog",
-        f"catalog: {catalog.source} ({count:,} builds)",
+        f"catalog: {catalog.source} ({_builds(count)})",
         source=catalog.source,
         builds=count,
     )

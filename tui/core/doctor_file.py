@@ -41,15 +41,15 @@ def check_file(
         verify: Hash the whole file and compare.
         cancel: Stops hashing between chunks.
     """
+    if mirror is not None:
+        found = yield from _check_mirror_folder(mirror)
+        if not found:
+            return
     try:
         path = file_url_to_path(url)
     except DownloadFailed as error:
         yield fail("file", f"file: {error.message}", error.hint)
         return
-    if mirror is not None:
-        found = yield from _check_mirror_folder(mirror)
-        if not found:
-            return
     actual = yield from _locate(path)
     if actual is None:
         return

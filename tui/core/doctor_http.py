@@ -144,7 +144,7 @@ def _resolve(
     addresses = list(dict.fromkeys((item[0], item[4]) for item in found))
     shown = ", ".join(str(address[1][0]) for address in addresses[:3])
     if shown == host:
-        yield ok("dns", f"dns: {host} is an address, no lookup needed", host=host)
+        yield ok("dns", f"dns: {what}{host} is an address, no lookup needed", host=host)
     else:
         yield ok("dns", f"dns: {what}{host} is {shown} ({seconds(elapsed)})", host=host)
     return addresses
