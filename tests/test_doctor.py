@@ -33,7 +33,9 @@ SHA = hashlib.sha256(DATA).hexdigest()
 SECRET = "n0t-Th3-Pa55w0rd"
 
 
-def write_catalog(path: Path, url: str = f"{PBS}/{TAG}/{quote(NAME)}") -> Path:
+def write_catalog(
+    path: Path, url: str = f"{PBS}/{TAG}/{quote(NAME)}", sha256: str | None = SHA
+) -> Path:
     entry = {
         "name": "cpython",
         "arch": {"family": "x86_64", "variant": None},
@@ -44,7 +46,7 @@ def write_catalog(path: Path, url: str = f"{PBS}/{TAG}/{quote(NAME)}") -> Path:
         "patch": 4,
         "prerelease": "",
         "url": url,
-        "sha256": SHA,
+        "sha256": sha256,
         "variant": None,
         "build": TAG,
     }
@@ -274,6 +276,28 @@ def test_good_http_mirror(doctor: Doctor, http_server: HTTPTestServer) -> None:
     assert http.detail["status"] == 200 and http.detail["size"] == len(DATA)
     assert step(report, "verify")[0].level == "ok"
     assert step(report, "proxy")[0].message == "proxy: none (direct connection)"
+
+
+def test_verify_without_a_catalog_checksum_uses_the_mirror_sha256sums(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions, http_server: HTTPTestServer
+) -> None:
+    catalog = write_catalog(tmp_path / "no-sums.json", sha256=None)
+    http_server.add_file(f"{TAG}/{NAME}", DATA)
+    settings = load_settings(
+        {"python-install-mirror": http_server.url, "python-downloads-json-url": str(catalog)},
+        env=env,
+        cwd=tmp_path,
+    )
+    report = diagnose("3.12", settings, PLATFORM, verify=True, options=options)
+    assert [f.level for f in step(report, "build")] == ["ok", "warning"]
+    assert step(report, "verify")[0].level == "warning"
+    http_server.add_file(f"{TAG}/SHA256SUMS", f"{'0' * 64}  {NAME}\n".encode())
+    found = failure(diagnose("3.12", settings, PLATFORM, verify=True, options=options))
+    assert "the mirror's SHA256SUMS says 000" in found.message
+    http_server.add_file(f"{TAG}/SHA256SUMS", f"{SHA}  {NAME}\n".encode())
+    report = diagnose("3.12", settings, PLATFORM, verify=True, options=options)
+    assert report.would_install
+    assert "matches the mirror's SHA256SUMS" in step(report, "verify")[0].message
 
 
 def test_http_redirect_chain_is_shown(doctor: Doctor, http_server: HTTPTestServer) -> None:

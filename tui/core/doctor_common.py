@@ -208,13 +208,3 @@ def verify_finding(
         "catalog made for this mirror (`pybuilds mirror` writes one)",
         **facts,
     )
-
-
-def parse_sha256sums(text: str) -> dict[str, str]:
-    """`<hex>  <name>` lines (a leading `*` on the name tolerated) -> {name: hex}."""
-    sums: dict[str, str] = {}
-    for line in text.splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and len(parts[0]) == 64:
-            sums[parts[1].lstrip("*").strip()] = parts[0].lower()
-    return sums

@@ -14,7 +14,6 @@ from tui.core.doctor_common import (
     human_size,
     info,
     ok,
-    parse_sha256sums,
     sniff_problem,
     verify_finding,
     warn,
@@ -22,6 +21,7 @@ from tui.core.doctor_common import (
 from tui.core.errors import DownloadFailed
 from tui.core.fetch import file_url_to_path
 from tui.core.nearmiss import find_near_misses, shell_quote
+from tui.core.sources import parse_sha256sums
 
 
 def check_file(
@@ -160,7 +160,7 @@ def _check_sha256sums(path: Path, expected: str | None) -> Generator[Finding, No
     """Report the tag folder's SHA256SUMS; returns the hash it lists for the file, if any."""
     sums_path = path.parent / "SHA256SUMS"
     try:
-        text = sums_path.read_text(encoding="utf-8", errors="replace")
+        data = sums_path.read_bytes()
     except FileNotFoundError:
         yield info(
             "checksums",
@@ -171,7 +171,7 @@ def _check_sha256sums(path: Path, expected: str | None) -> Generator[Finding, No
     except OSError as error:
         yield warn("checksums", f"checksums: cannot read {sums_path}: {error.strerror}")
         return None
-    listed = parse_sha256sums(text).get(path.name)
+    listed = parse_sha256sums(data).get(path.name)
     if listed is None:
         yield info("checksums", f"checksums: {sums_path} does not list {path.name}")
     elif expected is None or listed == expected.lower():

@@ -21,7 +21,6 @@ from tui.core.doctor_common import (
     human_size,
     info,
     ok,
-    parse_sha256sums,
     seconds,
     sniff_problem,
     verify_finding,
@@ -31,6 +30,7 @@ from tui.core.errors import ConfigError
 from tui.core.fetch import FetchOptions
 from tui.core.netrc_auth import AuthLookup, lookup_credentials
 from tui.core.redact import redact_text, redact_url
+from tui.core.sources import parse_sha256sums
 
 if TYPE_CHECKING:
     import httpx
@@ -590,4 +590,4 @@ def _listed_sha256(
         return None
     if sums.status_code != 200:
         return None
-    return parse_sha256sums(sums.text).get(unquote(name))
+    return parse_sha256sums(sums.content).get(unquote(name))

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from tui.core.catalog import Build, to_json
-from tui.core.doctor_common import parse_sha256sums
 from tui.core.errors import Cancelled, ChecksumMismatch, DownloadFailed, PybuildsError
 from tui.core.fetch import FetchOptions, open_url, read_bytes
 from tui.core.mirrors import (
@@ -36,6 +35,7 @@ from tui.core.mirrors import (
 )
 from tui.core.platform import Platform
 from tui.core.redact import redact_url
+from tui.core.sources import parse_sha256sums
 
 if TYPE_CHECKING:
     from tui.core.requests import Request
@@ -257,7 +257,7 @@ class _SumsCache:
         if folder not in self._folders:
             try:
                 data = read_bytes(f"{folder}/{SUMS}", options=self._options, limit=16 << 20)
-                self._folders[folder] = parse_sha256sums(data.decode("utf-8", "replace"))
+                self._folders[folder] = parse_sha256sums(data)
             except DownloadFailed as error:
                 _log.info("no checksums for %s: %s", redact_url(folder), error)
                 self._folders[folder] = None
@@ -472,7 +472,7 @@ def write_metadata(dest: Path, finished: Sequence[tuple[MirrorFile, FileDone]]) 
         sums_path = folder / SUMS
         merged: dict[str, str] = {}
         if sums_path.is_file():
-            merged.update(parse_sha256sums(sums_path.read_text("utf-8", "replace")))
+            merged.update(parse_sha256sums(sums_path.read_bytes()))
         merged.update(sums)
         text = "".join(f"{merged[name]}  {name}\n" for name in sorted(merged))
         _atomic_write(sums_path, text.encode())
