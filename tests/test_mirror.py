@@ -7,6 +7,9 @@ import gzip
 import hashlib
 import json
 import random
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,6 +17,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from archives import TAG, VERSION
+from conftest import PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.commands import mirror_cmd
@@ -379,3 +384,46 @@ def test_doctor_approves_the_mirror_as_file_and_as_http(
         for request in ("3.12", "3.11"):
             report = diagnose(request, settings, PLATFORM, verify=True, options=FAST)
             assert report.would_install, [f.message for f in report.findings if f.ok is False]
+
+
+# --- real uv installs from a mirror pybuilds made ---------------------------------------------
+
+
+UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+
+
+def test_uv_installs_from_the_mirror_as_file_and_as_http(
+    tmp_path: Path,
+    pbs_builds: PBSBuilds,
+    uv_env: dict[str, str],
+    http_server_factory: Callable[..., HTTPTestServer],
+) -> None:
+    """A staged interpreter packed as a PBS release on an HTTP upstream -> `pybuilds mirror`
+    -> uv installs it offline from the folder, and from the folder served over HTTP."""
+    upstream = http_server_factory(pbs_builds.mirror)
+    dest = tmp_path / "mirror"
+    argv = (str(dest), VERSION, "--flavour", "pgo+lto-full", "--mirror", upstream.url)
+    assert run_mirror(*argv, "--python-downloads-json-url", str(pbs_builds.catalog)) == 0
+    assert (dest / TAG / pbs_builds.full.name).is_file()
+    served = http_server_factory(dest)
+    for label, mirror, catalog in (
+        ("file", dest.as_uri(), str(dest / "download-metadata.json")),
+        ("http", served.url, served.url_for("download-metadata.json")),
+    ):
+        root = tmp_path / f"root-{label}"
+        env = {
+            **uv_env,
+            "UV_PYTHON_INSTALL_DIR": str(root),
+            "UV_PYTHON_INSTALL_MIRROR": mirror,
+            "UV_PYTHON_DOWNLOADS_JSON_URL": catalog,
+            "UV_PYTHON_DOWNLOADS": "manual",
+        }
+        result = subprocess.run(
+            [UV, "python", "install", VERSION, "--no-bin"], capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, result.stderr
+        python = root / pbs_builds.key / "bin" / "python3"
+        ran = subprocess.run([python, "-c", "import sys; print(sys.version)"], capture_output=True)
+        assert ran.stdout.decode().startswith(VERSION)
+    # Nothing in the mirror came from anywhere but the upstream server.
+    assert upstream.requests_for(f"{TAG}/{pbs_builds.install_only.name}")
