@@ -555,3 +555,54 @@ def test_sysconfig_without_header_fails_and_installs_nothing(
 
     assert isinstance(error, InstallError) and "header comment" in str(error)
     assert not list(layout.root.glob("cpython-*")) and _temp_empty(layout)
+
+
+def test_cache_is_written_in_uvs_naming_and_reused_by_uv(
+    pbs_builds: PBSBuilds, layout: Layout, uv_env: dict[str, str], tmp_path: Path
+) -> None:
+    cache = tmp_path / "python-cache"
+    options = _options(pbs_builds.mirror.as_uri(), cache_dir=cache)
+    install_or_raise(pbs_builds.build(), layout, options=options)
+    entry = cache / (
+        sha256_of(pbs_builds.install_only)[:9]
+        + "-"
+        + pbs_builds.install_only.name.replace("+", "-")
+    )
+    assert [p.name for p in cache.iterdir()] == [entry.name]
+
+    offline = dataclasses.replace(options, mirrors=MirrorSettings(python_mirror="file:///nowhere"))
+    events = _events(pbs_builds.build(), layout, dataclasses.replace(offline, reinstall=True))
+    assert isinstance(events[-1], Done) and events[0] == Resolved(
+        pbs_builds.key, str(entry), "python-cache-dir"
+    )
+
+    uv_env.update(
+        UV_PYTHON_INSTALL_DIR=str(tmp_path / "uv-root"),
+        UV_PYTHON_CACHE_DIR=str(cache),
+        UV_PYTHON_INSTALL_MIRROR="file:///nowhere",
+        UV_PYTHON_DOWNLOADS_JSON_URL=str(pbs_builds.catalog),
+        UV_PYTHON_DOWNLOADS="manual",
+    )
+    result = subprocess.run(
+        [UV, "python", "install", VERSION, "--no-bin"], capture_output=True, text=True, env=uv_env
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_install_archive_reads_the_name_and_checks_python_json(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    from tui.core.install import install_archive
+
+    events = list(install_archive(str(pbs_builds.full), layout))
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert events[-1].key == pbs_builds.key
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [True]  # SHA256SUMS
+    assert (events[-1].path / "BUILD").read_text() == TAG
+
+    renamed = tmp_path / pbs_builds.full.name.replace(VERSION, f"{MINOR}.99")
+    shutil.copyfile(pbs_builds.full, renamed)
+    error = _failure(list(install_archive(str(renamed), layout)))
+    assert isinstance(error, ArchiveError) and f"holds Python {VERSION}" in str(error)
+    assert not (layout.root / f"cpython-{MINOR}.99-{pbs_builds.host.install_suffix}").exists()

@@ -1,0 +1,137 @@
+"""`pybuilds install` and `pybuilds uninstall` end to end, with uv-style output."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from archives import MINOR, VERSION, catalog_entry, write_catalog
+from conftest import PBSBuilds
+
+from tui.cli import main
+from tui.commands.install_cmd import Progress, format_elapsed
+from tui.core.events import Downloading, Extracting, Resolved, Warned
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, uv_env: dict[str, str]) -> list[str]:
+    return ["--install-dir", str(tmp_path / "root"), "--bin-dir", str(tmp_path / "bin")]
+
+
+def _install_args(pbs_builds: PBSBuilds, dirs: list[str], *more: str) -> list[str]:
+    return [
+        "install",
+        *more,
+        "--mirror",
+        pbs_builds.mirror.as_uri(),
+        "--python-downloads-json-url",
+        str(pbs_builds.catalog),
+        *dirs,
+    ]
+
+
+def test_install_then_uninstall(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_install_args(pbs_builds, dirs, MINOR)) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(f"Installed Python {VERSION} in ")
+    assert lines[1] == f" + {pbs_builds.key} (python{MINOR})"
+    assert "\r" not in err  # no progress bar when stderr is not a terminal
+    minor = tmp_path / "root" / f"cpython-{MINOR}-{pbs_builds.host.install_suffix}"
+    assert os.readlink(tmp_path / "bin" / f"python{MINOR}") == str(
+        minor / "bin" / f"python{MINOR}"
+    )  # a minor-version request links through the minor-version folder, as uv
+
+    assert main(_install_args(pbs_builds, dirs, MINOR)) == 0
+    assert "is already installed" in capsys.readouterr().err
+
+    assert main(["uninstall", MINOR, *dirs]) == 0
+    err = capsys.readouterr().err
+    assert f"Uninstalled Python {VERSION} in " in err
+    assert f" - {pbs_builds.key} (python{MINOR})" in err
+    assert not (tmp_path / "root" / pbs_builds.key).exists()
+    assert not os.path.lexists(tmp_path / "bin" / f"python{MINOR}")
+
+
+def test_verbose_shows_the_url_and_the_setting(
+    pbs_builds: PBSBuilds, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-v", *_install_args(pbs_builds, dirs, VERSION, "--no-bin")]) == 0
+    err = capsys.readouterr().err
+    assert f"{pbs_builds.key}: {pbs_builds.mirror.as_uri()}/" in err
+    assert "(mirror from --mirror)" in err
+    assert f" + {pbs_builds.key}\n" in err
+
+
+def test_install_an_archive_file(
+    pbs_builds: PBSBuilds, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["install", "--archive", str(pbs_builds.install_only), "--no-bin", *dirs]) == 0
+    assert f" + {pbs_builds.key}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("request_text", "code", "message"),
+    [
+        ("3.12-cpython", 2, "not a valid Python request"),
+        ("3.9.99", 3, "no download found"),
+    ],
+)
+def test_bad_requests_fail_before_downloading(
+    request_text: str,
+    code: int,
+    message: str,
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(_install_args(pbs_builds, dirs, MINOR, request_text)) == code
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert not list((tmp_path / "root").glob("cpython-*"))
+
+
+def test_checksum_mismatch_exit_code(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = catalog_entry(VERSION, pbs_builds.host, pbs_builds.install_only.name, "0" * 64)
+    catalog = write_catalog(tmp_path / "bad.json", [entry])
+    args = _install_args(pbs_builds, dirs, VERSION)
+    args[args.index(str(pbs_builds.catalog))] = str(catalog)
+
+    assert main(args) == 6
+    err = capsys.readouterr().err
+    assert f"error: hash mismatch for `{pbs_builds.key}`" in err
+    assert "hint: " in err
+
+
+def test_uninstall_nothing_installed(dirs: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["uninstall", "3.12", *dirs]) == 3
+    assert "no installed Python found" in capsys.readouterr().err
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    master, slave = os.openpty()
+    with open(slave, "w", encoding="utf-8") as stream:
+        progress = Progress(stream)
+        progress.show(Resolved("cpython-3.12.3-linux-x86_64-gnu", "https://example/x", None))
+        progress.show(Downloading("cpython-3.12.3-linux-x86_64-gnu", 3 << 20, 8 << 20))
+        progress.show(Extracting("cpython-3.12.3-linux-x86_64-gnu", 120))
+        progress.show(Warned("cpython-3.12.3-linux-x86_64-gnu", "careful"))
+        progress.clear()
+    time.sleep(0.05)
+    shown = os.read(master, 65536).decode()
+    os.close(master)
+    assert "\rcpython-3.12.3-linux-x86_64-gnu 3.0MiB/8.0MiB" in shown
+    assert "120 files [downloading]" in shown and "ETA" in shown
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0.006, "6ms"), (1.684, "1.68s"), (125.0, "2m 5s")])
+def test_format_elapsed(seconds: float, text: str) -> None:
+    assert format_elapsed(seconds) == text

@@ -1,0 +1,75 @@
+"""`pybuilds uninstall`: remove managed Pythons and executables, as `uv python uninstall`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from tui.commands.common import add_platform_arguments
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "uninstall",
+        help="remove installed Pythons",
+        description="Remove installations matching each REQUEST (every patch, pre-releases "
+        "included), their executables in the bin dir, and re-point minor-version links.",
+    )
+    parser.add_argument("requests", nargs="*", metavar="REQUEST", help="e.g. 3.12, 3.13.1, pypy")
+    parser.add_argument("--all", action="store_true", help="remove every managed installation")
+    parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
+    parser.add_argument("--bin-dir", help="where executables are (env: UV_PYTHON_BIN_DIR)")
+    add_platform_arguments(parser)
+    from tui.commands.settings import add_config_arguments
+
+    add_config_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands.catalog_args import layout_from, platform_from
+    from tui.commands.install_cmd import format_elapsed
+    from tui.commands.settings import settings_from_args
+    from tui.core.errors import InvalidRequest, NoMatchingBuild
+    from tui.core.install import uninstall
+    from tui.core.requests import parse_request
+
+    if not args.requests and not args.all:
+        raise InvalidRequest("", "give at least one REQUEST (e.g. 3.12) or --all")
+    started = time.monotonic()
+    layout = layout_from(settings_from_args(args))
+    installations = layout.installations()
+    if args.all:
+        chosen = installations
+    else:
+        platform = platform_from(args)
+        requests = [parse_request(text) for text in args.requests]
+        chosen = []
+        for request in requests:
+            print(f"Searching for Python versions matching: {request.text}", file=sys.stderr)
+            found = [
+                i
+                for i in installations
+                if request.matches_installation(i, platform, prereleases=True)
+            ]
+            if not found:
+                print(f"No existing installations found for: {request.text}", file=sys.stderr)
+            chosen += [i for i in found if i not in chosen]
+    if not chosen:
+        raise NoMatchingBuild(
+            " ".join(args.requests) or "any",
+            installed=True,
+            hint=f"installed Pythons live in {layout.root}; see `pybuilds list --only-installed`",
+        )
+    removed = {str(i.key): uninstall(i, layout) for i in chosen}
+    took = format_elapsed(time.monotonic() - started)
+    if len(chosen) == 1:
+        print(f"Uninstalled Python {chosen[0].key.version} in {took}", file=sys.stderr)
+    else:
+        print(f"Uninstalled {len(chosen)} versions in {took}", file=sys.stderr)
+    for key in sorted(removed):
+        names = ", ".join(path.name for path in removed[key])
+        print(f" - {key}" + (f" ({names})" if names else ""), file=sys.stderr)
+    return 0
