@@ -22,10 +22,10 @@ from conftest import PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.commands import mirror_cmd
-from tui.core.catalog import parse_catalog
+from tui.core.catalog import load_embedded, parse_catalog
 from tui.core.config import load_settings
 from tui.core.doctor import diagnose
-from tui.core.errors import Cancelled, ChecksumMismatch
+from tui.core.errors import Cancelled, ChecksumMismatch, InvalidRequest
 from tui.core.fetch import FetchOptions
 from tui.core.mirror import (
     FileDone,
@@ -35,10 +35,13 @@ from tui.core.mirror import (
     MirrorSummary,
     create_mirror,
     mirror_relpath,
+    mirror_settings_for,
     plan_mirror,
+    select_builds,
 )
 from tui.core.mirrors import MirrorSettings
 from tui.core.platform import Platform
+from tui.core.requests import parse_request
 
 PBS = "https://github.com/astral-sh/python-build-standalone/releases/download"
 PLATFORM = Platform("linux", "x86_64", "gnu")
@@ -289,6 +292,11 @@ def test_runs_add_to_the_metadata(tmp_path: Path, upstream: Upstream) -> None:
     assert {b.url for b in builds} == {NEW_312.url, NEW_311.url}
 
 
+def test_all_platforms_excludes_a_named_platform(tmp_path: Path, upstream: Upstream) -> None:
+    with pytest.raises(InvalidRequest, match="cannot be combined"):
+        run_mirror(*mirror_args(tmp_path / "m", upstream, "--all-platforms"))
+
+
 def test_configure_writes_both_settings(tmp_path: Path, upstream: Upstream, isolated: Path) -> None:
     dest = tmp_path / "mirror"
     assert run_mirror(*mirror_args(dest, upstream, "3.12", "--configure", "user")) == 0
@@ -319,6 +327,34 @@ def test_configure_writes_both_settings(tmp_path: Path, upstream: Upstream, isol
 )
 def test_mirror_relpath(url: str, relpath: str | None) -> None:
     assert mirror_relpath(url) == relpath
+
+
+def test_default_selection_is_baseline_newest_of_each_minor() -> None:
+    builds = select_builds(load_embedded(), [parse_request("cpython")], PLATFORM)
+    assert builds and all(b.arch == "x86_64" and b.arch_level is None for b in builds)
+    assert all(b.os == "linux" and b.libc == "gnu" and not b.prerelease for b in builds)
+    minors = [(b.minor, b.variant) for b in builds]
+    assert len(minors) == len(set(minors))
+    assert not any(b.variant.endswith("debug") for b in builds)
+
+
+def test_all_platforms_selection() -> None:
+    builds = select_builds(load_embedded(), [parse_request("3.12")], PLATFORM, all_platforms=True)
+    platforms = {b.platform_key for b in builds}
+    assert {"darwin-aarch64-none", "windows-x86_64-none", "linux-x86_64_v3-musl"} <= platforms
+    assert len(builds) == len(platforms)
+
+
+def test_settings_name_every_implementation_in_the_metadata(tmp_path: Path) -> None:
+    pypy = "https://downloads.python.org/pypy/pypy3.10-v7.3.17-linux64.tar.bz2"
+    (tmp_path / "download-metadata.json").write_text(
+        json.dumps({"a": {"url": NEW_312.url}, "b": {"url": pypy}})
+    )
+    assert mirror_settings_for(tmp_path) == (
+        ("python-install-mirror", tmp_path.as_uri()),
+        ("pypy-install-mirror", tmp_path.as_uri()),
+        ("python-downloads-json-url", str(tmp_path / "download-metadata.json")),
+    )
 
 
 def test_parallel_downloads_report_progress_and_cancel(tmp_path: Path, upstream: Upstream) -> None:

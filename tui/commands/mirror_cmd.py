@@ -78,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise InvalidRequest(f"--jobs {args.jobs}", "needs at least 1")
+    if args.all_platforms and (args.os or args.arch or args.libc):
+        raise InvalidRequest("--all-platforms", "cannot be combined with --os, --arch or --libc")
     requests = [parse_request(text) for text in args.requests or ["cpython"]]
     settings = settings_from_args(args)
     platform = platform_from(args)

@@ -7,6 +7,7 @@ prefix rewrite lands in the tree) and a `SHA256SUMS` per folder.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -148,7 +149,8 @@ def select_builds(
     *,
     all_platforms: bool = False,
 ) -> list[Build]:
-    """The builds `pybuilds list` shows for each request (newest patch of each minor), merged.
+    """The builds `pybuilds list` shows for each request (newest patch of each minor), merged;
+    CPython's unless a request names another implementation.
 
     Args:
         builds: The catalog.
@@ -161,6 +163,9 @@ def select_builds(
     options = ListOptions(only_downloads=True, all_platforms=all_platforms)
     chosen: dict[str, Build] = {}
     for request in requests:
+        if request.implementation is None:
+            # uv installs CPython for `3.12`; PyPy and GraalPy only when named.
+            request = dataclasses.replace(request, implementation="cpython")
         for row in list_rows(builds, (), request, platform, options):
             if row.build is not None:
                 chosen.setdefault(row.build.url, row.build)
@@ -458,9 +463,7 @@ def write_metadata(dest: Path, finished: Sequence[tuple[MirrorFile, FileDone]]) 
         build = item.build
         if build.sha256 is None:
             # A checksum computed here still pins the file, for uv and for pybuilds.
-            from dataclasses import replace
-
-            build = replace(build, sha256=done.sha256)
+            build = dataclasses.replace(build, sha256=done.sha256)
         builds.append(build)
     document.update(to_json(builds))
     _atomic_write(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
