@@ -105,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
     for event in create_mirror(args.dir, plan, options=options, jobs=args.jobs):
         summary = progress.show(event) or summary
     assert summary is not None
-    _print_settings(summary, args.configure)
+    if summary.downloaded + summary.present == 0:
+        return ExitCode.FAILURE  # an empty mirror is nothing to point uv at
+    _print_settings(summary, None if summary.failed else args.configure)
+    if summary.failed and args.configure:
+        warn(f"not written to the {args.configure} config: fix the failed files, then run again")
     return ExitCode.FAILURE if summary.failed else ExitCode.OK
 
 

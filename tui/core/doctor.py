@@ -320,9 +320,16 @@ def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> 
         request, release=(), prerelease="", specifiers=(), allows_prereleases=True
     )
     here = [b for b in builds if any_version.matches(b, platform)]
-    if request.release[:2] and any(b.version.minor_version == request.release[:2] for b in here):
-        here = [b for b in here if b.version.minor_version == request.release[:2]]
-    versions = list(dict.fromkeys(str(b.version) for b in here))[:_SHOWN]
+    same_minor = [b for b in here if b.version.minor_version == request.release[:2]]
+    if same_minor:
+        versions = list(dict.fromkeys(str(b.version) for b in same_minor))[:_SHOWN]
+    else:
+        # The newest of each minor version says more than six pre-releases of one; `builds`
+        # is sorted best first, so the first of each minor is its newest.
+        newest: dict[tuple[str, int, int], str] = {}
+        for b in here:
+            newest.setdefault((b.implementation, b.major, b.minor), f"{b.version}")
+        versions = list(newest.values())[:_SHOWN]
     anywhere = dataclasses.replace(
         request, os=None, arch=None, libc=None, any_os=False, any_arch=False, any_libc=False
     )
@@ -343,9 +350,10 @@ def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> 
     if platforms:
         more = f" and {len(platforms) - _SHOWN} more" if len(platforms) > _SHOWN else ""
         reasons.append(f"this version exists for {', '.join(platforms[:_SHOWN])}{more}")
-    hint = "; ".join(reasons) + (
-        "; a newer catalog may have it: `pybuilds catalog update`, or set python-downloads-json-url"
+    reasons.append(
+        "a newer catalog may have it: `pybuilds catalog update`, or set python-downloads-json-url"
     )
+    hint = "\n".join(reasons)
     return fail(
         "build",
         f"build: no download found for request `{request.text}` ({described})",
