@@ -33,12 +33,12 @@ from tui.core.mirror import (
     FileProgress,
     MirrorPlan,
     MirrorSummary,
-    create_mirror,
     mirror_relpath,
     mirror_settings_for,
     plan_mirror,
     select_builds,
 )
+from tui.core.mirror_download import create_mirror
 from tui.core.mirrors import MirrorSettings
 from tui.core.platform import Platform
 from tui.core.requests import parse_request

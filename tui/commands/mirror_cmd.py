@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.settings import settings_from_args
     from tui.core.doctor import mirror_settings
     from tui.core.errors import InvalidRequest
-    from tui.core.mirror import create_mirror, plan_mirror, select_builds
+    from tui.core.mirror import plan_mirror, select_builds
+    from tui.core.mirror_download import create_mirror
     from tui.core.requests import parse_request
 
     if args.jobs < 1:
