@@ -1,0 +1,109 @@
+"""Row text, column layout, progress wording and save previews (no Textual app running)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from app_demo import demo_builds
+
+from tui.app.progress import ProgressTracker, format_duration
+from tui.app.rows import Column, format_size, layout_widths, row_for, state_of, table_columns
+from tui.app.settings_view import preview_edit, with_mirror
+from tui.core.errors import Cancelled, ChecksumMismatch, ConfigError
+from tui.core.events import Done, Downloading, Extracting, Failed, Resolved, Verifying
+from tui.core.layout import Installation
+from tui.core.mirrors import MirrorSettings
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(None, ""), (0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (31_234_567, "31.2 MB")],
+)
+def test_format_size(size: int | None, text: str) -> None:
+    assert format_size(size) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (7.4, "0:07"), (3723, "1:02:03")])
+def test_format_duration(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+def test_columns_shrink_flexible_ones_first_and_fill_the_line() -> None:
+    columns = (
+        Column("a", "A", 10, 10),
+        Column("b", "B", 20, 5),
+        Column("c", "C", 30, 8),
+    )
+    assert layout_widths(columns, 100) == [10, 20, 68]
+    narrow = layout_widths(columns, 40)
+    assert sum(narrow) + 2 == 40 and narrow[0] == 10
+    assert layout_widths(columns, 10) == [10, 5, 8]
+
+
+def test_row_states_for_installed_and_other_builds(tmp_path: Path) -> None:
+    build = next(b for b in demo_builds() if b.key == "cpython-3.13.15-linux-x86_64-gnu")
+    key = build.install_key
+    same = Installation(key, tmp_path / str(key), build.build)
+    other = Installation(key, tmp_path / str(key), "20250101")
+    assert state_of(build, {}) == "available"
+    assert state_of(build, {str(key): same}) == "installed"
+    assert state_of(build, {str(key): other}) == "other-build"
+    assert state_of(build, {}, frozenset({str(key)})) == "installing"
+    columns = table_columns([build], platform_column=False)
+    row = row_for(build, columns, state="installed", installation=same, flavour="x", size=2000)
+    assert row.cells[:4] == ("cpython", "3.13.15", "default", "20260814")
+    assert row.cells[5] == "2.0 kB" and row.cells[-1] == f"✓ {same.path}"
+
+
+def test_progress_tracker_reports_bytes_speed_eta_and_outcome() -> None:
+    tracker = ProgressTracker("k")
+    tracker.update(Resolved("k", "https://m/x.tar.gz"), 0.0)
+    tracker.update(Downloading("k", 0, 4_000_000), 0.0)
+    snap = tracker.update(Downloading("k", 1_000_000, 4_000_000), 1.0)
+    assert snap.text == "1.0 MB / 4.0 MB · 1.0 MB/s · ETA 0:03"
+    assert (snap.done, snap.total) == (1_000_000, 4_000_000)
+    assert tracker.update(Verifying("k", "ab", True), 2.0).text == "checksum verified"
+    assert tracker.update(Extracting("k", 1234), 2.0).text == "extracting (1,234 files)"
+    assert tracker.update(Done("k", Path("/x")), 3.0).phase == "done"
+    assert ProgressTracker("k").update(Failed("k", Cancelled("install")), 0).phase == "cancelled"
+    failed = ProgressTracker("k").update(Failed("k", ChecksumMismatch("k", "a", "b")), 0)
+    assert failed.phase == "failed" and "hash mismatch" in failed.text
+
+
+def test_with_mirror_overrides_one_implementation() -> None:
+    base = MirrorSettings(python_mirror="https://a", python_origin="UV_PYTHON_INSTALL_MIRROR")
+    assert with_mirror(base, "cpython", None, "dialog").python_mirror is None
+    changed = with_mirror(base, "pypy", "file:///p", "dialog")
+    assert (changed.pypy_mirror, changed.pypy_origin) == ("file:///p", "dialog")
+    assert changed.python_mirror == "https://a"
+
+
+def test_preview_of_a_new_and_an_edited_user_file(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    first = preview_edit("python-install-mirror", mirror.as_uri(), "user", env=env, cwd=tmp_path)
+    assert first.creates_file and first.path == tmp_path / "cfg" / "uv" / "uv.toml"
+    assert first.lines()[-1] == f'+ python-install-mirror = "{mirror.as_uri()}"'
+    first.path.parent.mkdir(parents=True)
+    first.path.write_text('python-install-mirror = "https://u:pw@old.example/pbs"\n')
+    second = preview_edit(
+        "python-install-mirror", "https://new.example/pbs", "user", env=env, cwd=tmp_path
+    )
+    assert not second.creates_file
+    assert second.old == "https://***@old.example/pbs"
+    with pytest.raises(ConfigError):
+        preview_edit("python-install-mirror", "ftp://x", "user", env=env, cwd=tmp_path)
+
+
+def test_view_logic_does_not_import_textual() -> None:
+    # The filtering, rows and progress logic runs in workers and in benchmarks without a UI.
+    code = (
+        "import sys, tui.app.filtering, tui.app.rows, tui.app.progress, tui.app.details, "
+        "tui.app.settings_view; print('textual' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

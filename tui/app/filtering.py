@@ -1,0 +1,262 @@
+"""Which catalog builds the browse table shows: toggles, platform and filter text (no Textual)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from tui.core.catalog import Build
+from tui.core.names import ARCHES, LIBCS, OSES, Variant
+from tui.core.platform import Platform
+from tui.core.versions import build_sort_key
+
+_VARIANT_RANK = {"default": 0, "freethreaded": 1, "debug": 2, "freethreaded+debug": 3}
+_IMPL_RANK = {"cpython": 0, "pypy": 1, "graalpy": 2, "pyodide": 3}
+# `3`, `3.1`, `3.13.2`, `3.15.0rc1`, `3.13t`: typed versions match as prefixes of the version.
+# A longer bare number is a build tag (`20250115`) or uv's `312`, not a version prefix.
+_VERSION_TOKEN = re.compile(r"^(\d+\.[\d.]*(?:(?:a|b|rc)\d*)?|\d{1,2})(t|d|td)?$")
+_SUFFIX_VARIANTS: dict[str, Variant] = {
+    "t": "freethreaded",
+    "d": "debug",
+    "td": "freethreaded+debug",
+}
+_OTHER_IMPLEMENTATIONS = ("pypy", "pp3", "graalpy", "gp3", "pyodide", "emscripten", "wasm")
+_PLATFORM_WORDS = frozenset(
+    [*OSES, *ARCHES, *LIBCS, "macos", "x86", "arm64", "amd64", "riscv64gc", "glibc"]
+)
+# Request syntax is tried only for tokens a plain word search cannot express.
+_REQUEST_LIKE = re.compile(r"[@<>=~,-]|^(?:cp|pp|gp|python|cpython|pypy|graalpy)\d|^\d{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ViewOptions:
+    """What the user asked the table to show."""
+
+    text: str = ""
+    """Filter text: whitespace-separated tokens that must all match."""
+    all_patches: bool = False
+    """Every patch version, not only the newest of each minor (installed ones always show)."""
+    prereleases: bool = False
+    variants: bool = False
+    """Free-threaded and debug builds besides the default one."""
+    other_implementations: bool = False
+    """PyPy, GraalPy and Pyodide besides CPython."""
+    installed_only: bool = False
+    all_platforms: bool = False
+    """Every platform in the catalog instead of the one being browsed."""
+
+    def widened(self) -> ViewOptions:
+        """The options in force once the filter text has had its say.
+
+        Typing `pypy`, `3.13t`, `rc` or `musl` asks for builds the toggles hide; rather than
+        showing nothing, the filter turns the matching toggle on for as long as it is typed.
+        """
+        tokens = self.text.lower().split()
+        other = self.other_implementations or any(
+            t.startswith(_OTHER_IMPLEMENTATIONS) for t in tokens
+        )
+        variants = self.variants or any(_names_variant(t) for t in tokens)
+        pre = self.prereleases or any(re.search(r"\d(?:a|b|rc)\d*$|^rc$", t) for t in tokens)
+        platforms = self.all_platforms or any(t in _PLATFORM_WORDS for t in tokens)
+        return replace(
+            self,
+            other_implementations=other,
+            variants=variants,
+            prereleases=pre,
+            all_platforms=platforms,
+        )
+
+
+def _names_variant(token: str) -> bool:
+    if "freethreaded" in token or "debug" in token or "+" in token:
+        return True
+    match = _VERSION_TOKEN.match(token)
+    return bool(match and match[2])
+
+
+def display_order(build: Build) -> tuple[object, ...]:
+    """Newest version first, then CPython first, default variant first, newest build first."""
+    return (
+        tuple(-part for part in build.version.sort_key()),
+        _IMPL_RANK.get(build.implementation, 9),
+        _VARIANT_RANK[build.variant],
+        tuple(-part for part in build_sort_key(build.build)[1]),
+        build.platform_key,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The builds to show and what the filter text changed."""
+
+    builds: tuple[Build, ...]
+    effective: ViewOptions
+    """The options after the filter text widened them."""
+
+
+class BuildIndex:
+    """The catalog in display order with precomputed search text, filtered many times.
+
+    Everything here is pure and thread-safe, so a worker can filter while the UI runs.
+    """
+
+    def __init__(self, builds: Iterable[Build]) -> None:
+        self.builds: tuple[Build, ...] = tuple(sorted(builds, key=display_order))
+        self._haystacks = tuple(_haystack(build) for build in self.builds)
+        self._token_cache: dict[str, frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.builds)
+
+    def select(
+        self, options: ViewOptions, platform: Platform, installed: Container[str] = ()
+    ) -> Selection:
+        """The builds `options` asks for, in display order.
+
+        Args:
+            options: Toggles and filter text.
+            platform: The platform being browsed (ignored when showing all platforms).
+            installed: Install keys (`str(build.install_key)`) present on disk.
+
+        Returns:
+            The matching builds and the options as widened by the filter text.
+        """
+        effective = options.widened()
+        matching = self._text_matches(options.text, platform)
+        arches = platform.runnable_arches()
+        candidates: list[tuple[int, Build]] = []
+        for index, build in enumerate(self.builds):
+            if matching is not None and index not in matching:
+                continue
+            if not effective.other_implementations and build.implementation != "cpython":
+                continue
+            if not effective.variants and build.variant != "default":
+                continue
+            if not effective.prereleases and build.prerelease:
+                continue
+            if effective.installed_only and str(build.install_key) not in installed:
+                continue
+            if not effective.all_platforms:
+                if build.os != platform.os or build.libc != platform.libc:
+                    continue
+                if (build.arch, build.arch_level) not in arches:
+                    continue
+            candidates.append((index, build))
+        if not effective.all_platforms:
+            candidates = _best_arch_only(candidates, arches)
+        if not effective.all_patches:
+            candidates = _newest_patches(candidates, installed, effective.all_platforms)
+        return Selection(tuple(build for _, build in candidates), effective)
+
+    def _text_matches(self, text: str, platform: Platform) -> frozenset[int] | None:
+        tokens = text.lower().split()
+        if not tokens:
+            return None
+        result: frozenset[int] | None = None
+        for token in tokens:
+            found = self._token_cache.get(token)
+            if found is None:
+                found = frozenset(self._match_token(token))
+                if len(self._token_cache) > 256:
+                    self._token_cache.clear()
+                self._token_cache[token] = found
+            result = found if result is None else result & found
+        return result
+
+    def _match_token(self, token: str) -> Iterable[int]:
+        version = _VERSION_TOKEN.match(token)
+        if version:
+            prefix, suffix = version[1], version[2]
+            variant = _SUFFIX_VARIANTS.get(suffix) if suffix else None
+            for index, build in enumerate(self.builds):
+                if _version_text(build).startswith(prefix) and (
+                    variant is None or build.variant == variant
+                ):
+                    yield index
+            return
+        request_matches = _request_matcher(token) if _REQUEST_LIKE.search(token) else None
+        for index, haystack in enumerate(self._haystacks):
+            if token in haystack or (
+                request_matches is not None and request_matches(self.builds[index])
+            ):
+                yield index
+
+
+def _version_text(build: Build) -> str:
+    return f"{build.major}.{build.minor}.{build.patch}{build.prerelease}"
+
+
+def _haystack(build: Build) -> str:
+    parts = (
+        build.key,
+        str(build.install_key),
+        build.filename,
+        build.build or "",
+        build.variant,
+        build.platform_key,
+    )
+    return " ".join(parts).lower()
+
+
+@lru_cache(maxsize=64)
+def _request_matcher(token: str) -> Callable[[Build], bool] | None:
+    """A predicate for a token in uv's request syntax, or None when it does not parse.
+
+    Platform parts the request leaves out match any platform, so `pypy@3.10` finds PyPy 3.10
+    on every platform shown rather than only the host's.
+    """
+    from tui.core.errors import PybuildsError
+    from tui.core.requests import parse_request
+
+    try:
+        request = parse_request(token)
+    except (PybuildsError, ValueError):
+        return None
+
+    def matches(build: Build) -> bool:
+        own = Platform(build.os, build.arch, build.libc, build.arch_level)
+        return request.matches(build, own, prereleases=True)
+
+    return matches
+
+
+def _best_arch_only(
+    candidates: list[tuple[int, Build]], arches: tuple[tuple[str, str | None], ...]
+) -> list[tuple[int, Build]]:
+    """One row per release: the build for the most preferred arch this platform runs."""
+    rank = {pair: position for position, pair in enumerate(arches)}
+    best: dict[tuple[object, ...], int] = {}
+    for _, build in candidates:
+        release = (build.implementation, build.version, build.variant, build.build)
+        arch_rank = rank[(build.arch, build.arch_level)]
+        if arch_rank < best.get(release, len(arches)):
+            best[release] = arch_rank
+    return [
+        (index, build)
+        for index, build in candidates
+        if best[(build.implementation, build.version, build.variant, build.build)]
+        == rank[(build.arch, build.arch_level)]
+    ]
+
+
+def _newest_patches(
+    candidates: list[tuple[int, Build]], installed: Container[str], per_platform: bool
+) -> list[tuple[int, Build]]:
+    """The newest build of each minor version and variant, plus installed ones.
+
+    With every platform listed, that is per platform; for one platform the arches it runs
+    count as one, so an old baseline-only release does not show beside a newer x86-64-v3 one.
+    """
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for index, build in candidates:
+        where = build.platform_key if per_platform else build.os
+        group = (build.implementation, build.major, build.minor, build.variant, where)
+        if group not in seen:
+            seen.add(group)
+            kept.append((index, build))
+        elif str(build.install_key) in installed:
+            kept.append((index, build))
+    return kept

@@ -1,0 +1,182 @@
+"""The text of each browse-table row and column, computed without Textual."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from tui.core.catalog import Build
+from tui.core.layout import Installation
+
+RowState = Literal["available", "installed", "other-build", "installing"]
+
+VARIANT_LABELS = {
+    "default": "default",
+    "freethreaded": "freethreaded",
+    "debug": "debug",
+    "freethreaded+debug": "ft+debug",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of the browse table."""
+
+    key: str
+    label: str
+    width: int
+    """Width wanted for the widest value in the whole catalog."""
+    min_width: int
+    """Flexible columns shrink to this on narrow screens; others never shrink."""
+    align: Literal["left", "right"] = "left"
+
+    @property
+    def flexible(self) -> bool:
+        return self.min_width < self.width
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """A build as the table shows it."""
+
+    build: Build
+    cells: tuple[str, ...]
+    state: RowState
+
+
+def format_size(size: int | None) -> str:
+    """`31.2 MB`-style size, or an empty string when unknown."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def installation_map(installations: Iterable[Installation]) -> dict[str, Installation]:
+    """Installations by install key (`cpython-3.13.1-linux-x86_64-gnu`)."""
+    return {str(installation.key): installation for installation in installations}
+
+
+def installation_for(build: Build, installed: Mapping[str, Installation]) -> Installation | None:
+    """The installation in `build`'s folder, whatever build it holds."""
+    return installed.get(str(build.install_key))
+
+
+def state_of(
+    build: Build, installed: Mapping[str, Installation], installing: frozenset[str] = frozenset()
+) -> RowState:
+    """Whether `build` is installed, another build holds its folder, or it is installing."""
+    key = str(build.install_key)
+    if key in installing:
+        return "installing"
+    installation = installed.get(key)
+    if installation is None:
+        return "available"
+    # uv's folder name has no build tag, so custom builds of one version share a folder.
+    if installation.build is None or build.build is None or installation.build == build.build:
+        return "installed"
+    return "other-build"
+
+
+def flavour_label(build: Build) -> str:
+    """The archive flavour without the variant, which has its own column: `debug-full`."""
+    return _flavour_of(build.url)
+
+
+@lru_cache(maxsize=16384)
+def _flavour_of(url: str) -> str:
+    from tui.core.filenames import parse_asset_name
+
+    try:
+        flavour = parse_asset_name(url).flavour
+    except ValueError:
+        return ""
+    for prefix in ("freethreaded-", "freethreaded+"):
+        flavour = flavour.removeprefix(prefix)
+    return flavour
+
+
+def table_columns(builds: Iterable[Build], *, platform_column: bool) -> tuple[Column, ...]:
+    """The table's columns, sized once for the whole catalog so they never jump while filtering."""
+    builds = tuple(builds)
+    version = max((len(str(b.version)) for b in builds), default=6)
+    build = max((len(b.build or "") for b in builds), default=5)
+    platform = max((len(b.platform_key) for b in builds), default=8)
+    impl = max((len(b.implementation) for b in builds), default=7)
+    chosen = [
+        Column("implementation", "Impl", max(impl, 4), max(impl, 4)),
+        Column("version", "Version", max(version, 7), max(version, 7)),
+        Column("variant", "Variant", 12, 8),
+        Column("build", "Build", max(build, 5), 5),
+        Column("flavour", "Flavour", 21, 7),
+        Column("size", "Size", 8, 8, align="right"),
+    ]
+    if platform_column:
+        chosen.append(Column("platform", "Platform", max(platform, 8), 12))
+    chosen.append(Column("installed", "Installed", 60, 9))
+    return tuple(chosen)
+
+
+def row_for(
+    build: Build,
+    table_columns: tuple[Column, ...],
+    *,
+    state: RowState,
+    installation: Installation | None,
+    flavour: str,
+    size: int | None,
+) -> TableRow:
+    """Cells for `build` in the order of `table_columns`."""
+    if state == "installing":
+        installed_text = "installing…"
+    elif state == "installed" and installation is not None:
+        installed_text = f"✓ {installation.path}"
+    elif state == "other-build" and installation is not None:
+        installed_text = f"build {installation.build} installed"
+    else:
+        installed_text = ""
+    values = {
+        "implementation": build.implementation,
+        "version": str(build.version),
+        "variant": VARIANT_LABELS[build.variant],
+        "build": build.build or "",
+        "flavour": flavour,
+        "size": format_size(size),
+        "platform": build.platform_key,
+        "installed": installed_text,
+    }
+    return TableRow(build, tuple(values[column.key] for column in table_columns), state)
+
+
+def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
+    """Column widths for `available` cells: flexible columns shrink first, the last one grows.
+
+    Args:
+        columns: The table's columns.
+        available: Cells on a line, including one space between columns.
+
+    Returns:
+        One width per column.
+    """
+    widths = [column.width for column in columns]
+    gaps = max(len(columns) - 1, 0)
+    excess = sum(widths) + gaps - available
+    # Shrink the widest flexible column one cell at a time: keeps the others readable.
+    while excess > 0:
+        candidates = [
+            index for index, column in enumerate(columns) if widths[index] > column.min_width
+        ]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda index: widths[index] - columns[index].min_width)
+        widths[widest] -= 1
+        excess -= 1
+    if excess < 0 and widths:
+        widths[-1] += -excess
+    return widths
