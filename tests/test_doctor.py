@@ -194,6 +194,19 @@ def test_missing_sha256sums_is_information(tmp_path: Path, doctor: Doctor) -> No
     assert sums.ok is None and "no SHA256SUMS" in sums.message
 
 
+def test_catalog_with_plain_paths(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions
+) -> None:
+    root = make_mirror(tmp_path / "m")
+    catalog = write_catalog(tmp_path / "paths.json", str(root / TAG / NAME))
+    settings = load_settings({"python-downloads-json-url": str(catalog)}, env=env, cwd=tmp_path)
+    report = diagnose("3.12", settings, PLATFORM, options=options)
+    assert report.would_install
+    path_warning = [f for f in step(report, "url") if f.level == "warning"]
+    assert "uv cannot" in path_warning[0].message
+    assert step(report, "file")[0].ok
+
+
 def test_file_url_with_a_host(tmp_path: Path, doctor: Doctor) -> None:
     # The seed's second try: two slashes turn the first folder into a host name.
     found = failure(doctor("file://home/user/python_standalone"))

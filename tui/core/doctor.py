@@ -6,6 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.catalog import Build
@@ -133,6 +134,13 @@ def iter_diagnosis(
         return
     mirror = mirrors.mirror_for(_kind(build))[0] if url != build.url else None
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if not scheme and url.startswith(("/", "~", ".")):
+        yield warn(
+            "url",
+            f"url: `{url}` is a path, not a URL: pybuilds reads it, uv cannot",
+            f"write it as a file:// URL: {Path(url).expanduser().absolute().as_uri()}",
+        )
+        url, scheme = Path(url).expanduser().absolute().as_uri(), "file"
     if scheme == "file":
         from tui.core.doctor_file import check_file
 
