@@ -187,10 +187,9 @@ def _settings_findings(settings: Settings, request: str | None) -> Iterator[Find
             default = {
                 "python-install-mirror": "downloads come from python-build-standalone's "
                 "GitHub releases",
-                "python-downloads-json-url": "the catalog is pybuilds's own (refreshed or "
-                "embedded)",
+                "python-downloads-json-url": "the catalog is pybuilds' own, refreshed or embedded",
             }.get(key, "downloads come from upstream")
-            yield info("settings", f"{key}: not set ({default})", key=key, value=None)
+            yield info("settings", f"{key}: not set; {default}", key=key, value=None)
             continue
         shown = redact_url(setting.value)
         hidden = [f"{redact_url(s.value or '')} from {s.origin}" for s in setting.shadowed]

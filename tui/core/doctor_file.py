@@ -105,7 +105,7 @@ def _locate(path: Path) -> Generator[Finding, None, Path | None]:
         yield fail("file", f"file: {path} is a folder, not an archive")
         return None
     if "+" in path.name:
-        # pybuilds's installer falls back to the `%2B` spelling with a warning; uv does not.
+        # the pybuilds installer falls back to the `%2B` spelling with a warning; uv does not.
         for spelling in ("%2B", "%2b"):
             encoded = path.with_name(path.name.replace("+", spelling))
             if encoded.is_file():
