@@ -11,22 +11,34 @@ from collections.abc import Sequence
 from tui import __version__
 from tui.commands.common import ExitCode, exit_code_for, print_error
 
-# Each name is a module in tui.commands with `register(subparsers)`; the parser it adds sets
-# `run=<callable(args) -> int>`. Modules import their heavy dependencies inside `run`.
-COMMANDS = (
-    "list",
-    "find",
-    "install",
-    "uninstall",
-    "platform",
-    "catalog",
-    "config",
-    "doctor",
-    "mirror",
-)
+# Each command is a module `tui.commands.<name>_cmd` with `register(subparsers)`, whose parser
+# sets `run=<callable(args) -> int>`. Only the module of the command being run is imported, so
+# `pybuilds list` does not pay for the installer, the doctor or the config writer.
+COMMANDS = {
+    "list": "list available and installed Python builds",
+    "find": "print the interpreter path of the best installed match",
+    "install": "download, verify and install Python builds",
+    "uninstall": "remove installed Python builds",
+    "platform": "show the detected (or a named) platform",
+    "catalog": "show or refresh the download catalog",
+    "config": "show and edit uv.toml settings, with where each came from",
+    "doctor": "check the mirror and catalog settings step by step",
+    "mirror": "copy builds into a folder usable as an offline mirror",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line: the first argument that is not an option."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def build_parser(
+    argv: Sequence[str] | None = None, *, every_command: bool = False
+) -> argparse.ArgumentParser:
+    """The parser; fully built for the chosen command (or every command when asked)."""
     parser = argparse.ArgumentParser(
         prog="pybuilds",
         description="Browse, install and mirror standalone Python builds in uv's layout. "
@@ -37,14 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="more detail on stderr (-vv: debug)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"tui.commands.{name.replace('-', '_')}_cmd")
-        module.register(subparsers)
+    chosen = _chosen_command(sys.argv[1:] if argv is None else argv)
+    for name, summary in COMMANDS.items():
+        if every_command or name == chosen:
+            module = importlib.import_module(f"tui.commands.{name}_cmd")
+            module.register(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],

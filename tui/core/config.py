@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tui.core.config_files import (
     KEY_SPECS,
@@ -29,16 +29,33 @@ from tui.core.config_files import (
     user_config_path,
     value_problems,
 )
-from tui.core.config_write import (
-    add_saved_mirror,
-    remove_saved_mirror,
-    save_preference,
-    set_value,
-    unset_value,
-)
 from tui.core.errors import ConfigError
 from tui.core.layout import default_bin_dir, default_install_dir
 from tui.core.redact import redact_text
+
+if TYPE_CHECKING:
+    from tui.core.config_write import (
+        add_saved_mirror,
+        remove_saved_mirror,
+        save_preference,
+        set_value,
+        unset_value,
+    )
+
+_WRITE_FUNCTIONS = frozenset(
+    {"add_saved_mirror", "remove_saved_mirror", "save_preference", "set_value", "unset_value"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Load the writer (tempfile, difflib, tomlkit) only when something is written: listing
+    and installing read settings on every run and should not pay for it."""
+    if name in _WRITE_FUNCTIONS:
+        from tui.core import config_write
+
+        return getattr(config_write, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KEYS",

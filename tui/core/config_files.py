@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_text
@@ -160,6 +159,8 @@ def allowed_values(key: str) -> str:
 
 def url_path(url: str) -> Path:
     """The local path a `file://` URL names."""
+    from urllib.request import url2pathname  # pulls in http.client and email (~25 ms)
+
     return Path(url2pathname(unquote(urlsplit(url).path)))
 
 

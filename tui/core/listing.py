@@ -71,21 +71,16 @@ def _arch_rank(build: Build, platform: Platform) -> int:
 
 
 def _download_matches(
-    build: Build, request: Request, platform: Platform, options: ListOptions
+    build: Build, request: Request, platform: Platform, options: ListOptions, prereleases: bool
 ) -> bool:
-    if options.all_platforms:
-        return request.matches(build, platform) or _matches_ignoring_platform(build, request)
-    if options.all_arches and request.arch is None:
+    if options.all_platforms or (options.all_arches and request.arch is None):
+        same_os = (build.os, build.libc) == (platform.os, platform.libc)
+        if not options.all_platforms and not same_os:
+            return False
+        # Judge the build as if on its own platform: every platform (or arch) is shown.
         host = Platform(build.os, build.arch, build.libc, build.arch_level)
-        return (
-            build.os == platform.os and build.libc == platform.libc and request.matches(build, host)
-        )
-    return request.matches(build, platform)
-
-
-def _matches_ignoring_platform(build: Build, request: Request) -> bool:
-    host = Platform(build.os, build.arch, build.libc, build.arch_level)
-    return request.matches(build, host)
+        return request.matches(build, host, prereleases=prereleases or None)
+    return request.matches(build, platform, prereleases=prereleases or None)
 
 
 def list_rows(
@@ -104,12 +99,13 @@ def list_rows(
     downloads: list[Build] = []
     if not options.only_installed:
         show_debug = options.show_debug or (request.variant or "").endswith("debug")
-        candidates = [
-            b
-            for b in builds
-            if (show_debug or not b.variant.endswith("debug"))
-            and _download_matches(b, request, platform, options)
-        ]
+        shown = [b for b in builds if show_debug or not b.variant.endswith("debug")]
+        candidates = [b for b in shown if _download_matches(b, request, platform, options, False)]
+        if not candidates and not request.allows_prereleases:
+            # As when installing: `3.15` falls back to 3.15.0rc1 while no final exists.
+            candidates = [
+                b for b in shown if _download_matches(b, request, platform, options, True)
+            ]
         downloads = _pick_downloads(candidates, platform, options)
     rows: list[ListRow] = []
     seen: set[str] = set()
@@ -174,13 +170,15 @@ def _pick_downloads(
     ]
     if options.all_versions:
         return kept
+
+    def group(b: Build) -> tuple[Any, ...]:
+        # Without --all-arches the arch was already chosen: an old patch that exists only for
+        # the baseline arch must not show up beside the newest one for the preferred level.
+        arch = b.platform_key if every_arch else (b.os, b.libc)
+        return (b.implementation, b.major, b.minor, b.variant, arch)
+
     newest: dict[tuple[Any, ...], Any] = {}
     for b in kept:
-        group = (b.implementation, b.major, b.minor, b.variant, b.platform_key)
-        if group not in newest or b.version > newest[group]:
-            newest[group] = b.version
-    return [
-        b
-        for b in kept
-        if newest[(b.implementation, b.major, b.minor, b.variant, b.platform_key)] == b.version
-    ]
+        if group(b) not in newest or b.version > newest[group(b)]:
+            newest[group(b)] = b.version
+    return [b for b in kept if newest[group(b)] == b.version]

@@ -1,0 +1,63 @@
+"""Time `pybuilds list` against `uv python list --only-downloads`, as a ratio of medians.
+
+Usage: python benchmarks/bench_list.py [--runs N]
+Both run as fresh processes against an empty install dir, so each pays its own start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def time_command(command: list[str], env: dict[str, str], runs: int) -> list[float]:
+    subprocess.run(command, env=env, capture_output=True, check=True)  # warm the file cache
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    pybuilds = shutil.which("pybuilds") or str(Path(sys.executable).parent / "pybuilds")
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            **os.environ,
+            "HOME": home,
+            "XDG_CONFIG_HOME": f"{home}/config",
+            "XDG_CACHE_HOME": f"{home}/cache",
+            "UV_PYTHON_INSTALL_DIR": f"{home}/python",
+            "UV_NO_CONFIG": "1",
+        }
+        commands = {
+            "pybuilds list --only-downloads": [pybuilds, "list", "--only-downloads"],
+            "uv python list --only-downloads": [uv, "python", "list", "--only-downloads"],
+            "pybuilds list --all-platforms --json": [
+                pybuilds, "list", "--all-platforms", "--all-versions", "--json",
+            ],
+        }  # fmt: skip
+        medians = {}
+        for name, command in commands.items():
+            timings = time_command(command, env, args.runs)
+            medians[name] = statistics.median(timings)
+            print(f"{name:<40} median {medians[name] * 1000:7.1f} ms  min {min(timings) * 1000:7.1f} ms")
+    ratio = medians["pybuilds list --only-downloads"] / medians["uv python list --only-downloads"]
+    print(f"\nratio pybuilds/uv (median): {ratio:.2f}x  (target <= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
