@@ -1,0 +1,53 @@
+"""Small waits and queries shared by the app's Pilot tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from tui.app.app import PybuildsApp
+from tui.app.screens.browse import BrowseScreen
+from tui.app.widgets.build_table import BuildTable
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until no worker runs and the messages they posted are handled."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
+
+
+async def wait_until(
+    pilot: Pilot[int], condition: Callable[[], bool], *, timeout: float = 10.0
+) -> None:
+    """Pause until `condition()` holds; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.02)
+
+
+def browse(app: PybuildsApp) -> BrowseScreen:
+    screen = app.get_screen_stack("browse")[0]
+    assert isinstance(screen, BrowseScreen)
+    return screen
+
+
+def table(app: PybuildsApp) -> BuildTable:
+    return browse(app).query_one(BuildTable)
+
+
+def listed(app: PybuildsApp) -> list[str]:
+    """The install keys listed, in order."""
+    return [str(build.install_key) for build in table(app).builds]
+
+
+async def filter_to(pilot: Pilot[int], text: str) -> None:
+    """Type `text` into the filter box, then return to the table."""
+    await pilot.press("slash", *text, "enter")
+    await settle(pilot)

@@ -1,0 +1,186 @@
+"""Pilot tests of the main screen: rows, filter, toggles, platform, details, help, palette."""
+
+from __future__ import annotations
+
+import pytest
+from app_demo import DEMO_PLATFORM, make_demo_app
+from helpers import browse, listed, settle, table
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tui.app.app import PybuildsApp
+from tui.app.commands import COMMANDS
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.platform import PlatformChoice, PlatformDialog
+from tui.app.widgets.build_detail import BuildDetail
+from tui.app.widgets.filters import FilterBar
+from tui.app.widgets.platform_header import PlatformHeader
+
+
+async def test_first_screen_lists_newest_patch_of_each_minor() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        keys = listed(app)
+        assert keys[:3] == [
+            "cpython-3.14.7-linux-x86_64_v3-gnu",
+            "cpython-3.13.15-linux-x86_64_v3-gnu",
+            "cpython-3.12.14-linux-x86_64-gnu",
+        ]
+        assert len(keys) == len(set(keys))
+        assert not any(k.startswith(("pypy", "graalpy")) or "+" in k or "rc" in k for k in keys)
+        header = browse(app).query_one(PlatformHeader)
+        assert header.platform == DEMO_PLATFORM == header.host
+        assert "glibc 2.36" in DEMO_PLATFORM.describe()
+        assert table(app).has_focus
+
+
+async def test_typing_filters_and_escape_clears() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        everything = listed(app)
+        await pilot.press("slash", "3", ".", "1", "3")
+        await settle(pilot)
+        assert app.focused is browse(app).query_one("#filter", Input)
+        assert listed(app) == ["cpython-3.13.15-linux-x86_64_v3-gnu"]
+        await pilot.press("t")
+        await settle(pilot)
+        # `3.13t` asks for free-threaded builds, which the variants toggle hides.
+        assert listed(app) == ["cpython-3.13.15+freethreaded-linux-x86_64-gnu"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert listed(app) == everything
+        await pilot.press("escape")
+        assert table(app).has_focus
+
+
+async def test_toggles_widen_the_list() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        base = set(listed(app))
+        await pilot.press("a")
+        await settle(pilot)
+        patches = set(listed(app))
+        assert base < patches and "cpython-3.13.14-linux-x86_64-gnu" in patches
+        await pilot.press("p", "v", "o")
+        await settle(pilot)
+        keys = set(listed(app))
+        assert "cpython-3.15.0rc1-linux-x86_64-gnu" in keys
+        assert "cpython-3.14.7+debug-linux-x86_64-gnu" in keys
+        assert any(key.startswith("pypy-") for key in keys)
+        options = browse(app).options
+        assert options.all_patches and options.prereleases and options.variants
+        await pilot.press("n")
+        await settle(pilot)
+        assert listed(app) == []
+        assert "No builds match" in table(app).empty_text
+        assert browse(app).query_one(FilterBar).options.installed_only
+
+
+async def test_another_platform_and_all_platforms() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, PlatformDialog)
+        await pilot.press("down", "enter")  # "All platforms"
+        await settle(pilot)
+        keys = listed(app)
+        assert any("darwin" in key or "macos" in key for key in keys)
+        assert any(column.key == "platform" for column in table(app).columns)
+        assert browse(app).query_one(PlatformHeader).all_platforms
+        await pilot.press("P")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PlatformDialog)
+        windows = next(p for p in dialog.platforms if p.os == "windows")
+        dialog.dismiss(PlatformChoice(windows))
+        await settle(pilot)
+        assert listed(app)
+        assert all(key.startswith("cpython-") and "-windows-" in key for key in listed(app))
+
+
+async def test_details_show_mirror_url_without_credentials() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        details = browse(app).query_one(BuildDetail).details
+        assert details is not None
+        assert details.url.startswith("https://***@mirror.example.com/pbs/20260814/cpython-3.14.7")
+        assert details.mirror == "UV_PYTHON_INSTALL_MIRROR"
+        assert details.sha256 and len(details.sha256) == 64
+        assert details.source == "tests/app/data/catalog.json"
+        assert "install_only" in details.flavours and "pgo+lto-full" in details.flavours
+        assert str(details.path) == "/pybuilds-demo/uv/python/cpython-3.14.7-linux-x86_64_v3-gnu"
+        screen = app.export_screenshot()
+        assert "s3cret" not in screen and "ci:" not in screen
+        await pilot.press("down")
+        await settle(pilot)
+        moved = browse(app).query_one(BuildDetail).details
+        assert moved is not None and moved.key == "cpython-3.13.15-linux-x86_64_v3-gnu"
+
+
+async def test_help_screen_lists_keys() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.content) for s in app.screen.query(".help-section").results(Static))
+        for word in ("Install", "Uninstall", "Mirrors", "Filter", "pypy@3.10", "ctrl+p"):
+            assert word in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_every_binding_has_an_id_a_tooltip_and_a_command() -> None:
+    from tui.app.screens.browse import BrowseScreen
+    from tui.app.screens.mirrors import MirrorsScreen
+
+    actions = {action for _, _, action, _ in COMMANDS}
+    for owner in (PybuildsApp, BrowseScreen, MirrorsScreen):
+        for binding in Binding.make_bindings(owner.BINDINGS):
+            assert binding.id and binding.tooltip, binding
+            if binding.action not in ("escape", "back", "quit"):
+                assert binding.action in actions or binding.action in (
+                    f"mode('{m}')" for m in ("browse", "mirrors")
+                ), binding.action
+    assert {"install", "uninstall", "reinstall", "cancel_install", "quit", "help"} <= actions
+
+
+async def test_command_palette_runs_an_action() -> None:
+    app = make_demo_app()
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"toggle pre", "enter")
+        await settle(pilot)
+        assert browse(app).options.prereleases
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_fits_small_terminals(size: tuple[int, int]) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        grid = table(app)
+        assert grid.size.height >= 8
+        assert grid.size.width == size[0]
+        assert browse(app).query_one(BuildDetail).region.bottom <= size[1] - 1
+
+
+async def test_no_color_keeps_the_cursor_visible(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        assert table(app).get_component_rich_style("build-table--cursor").reverse

@@ -1,0 +1,223 @@
+"""Pilot tests of installs: file:// and HTTP mirrors, cancel, failures, uninstall, reinstall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
+from helpers import browse, filter_to, listed, settle, table, wait_until
+from textual.message import Message
+from trickle import TrickleServer
+
+from tui.app.messages import InstallFinished
+from tui.app.rows import format_size
+from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.install import InstallDialog
+from tui.app.widgets.progress_row import InstallPanel, ProgressRow
+from tui.core.errors import Cancelled, ChecksumMismatch, DownloadFailed
+from tui.core.events import Done, Failed
+from tui.core.install import InstallOptions, install_or_raise
+from tui.core.layout import Layout
+from tui.core.mirrors import MirrorSettings
+
+KEY = "cpython-{}-linux-x86_64-gnu"
+
+
+def finished(seen: list[Message]) -> list[InstallFinished]:
+    """Each InstallFinished once (the hook sees a bubbling message at every level)."""
+    unique = {id(m): m for m in seen if isinstance(m, InstallFinished)}
+    return list(unique.values())
+
+
+def rows(app: object) -> list[ProgressRow]:
+    return list(browse(app).query(ProgressRow))  # type: ignore[arg-type]
+
+
+def leftovers(root: Path) -> list[str]:
+    """Anything in the scratch folder an install may leave behind."""
+    temp = root / ".temp"
+    return sorted(p.name for p in temp.iterdir()) if temp.is_dir() else []
+
+
+async def test_install_from_file_mirror(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    app = make_app(fake_release.mirror.as_uri())
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        details = browse(app).query_one("#details").details  # type: ignore[attr-defined]
+        assert details.url.startswith(fake_release.mirror.as_uri())
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        done = finished(seen)
+        assert [type(m.event) for m in done] == [Done]
+        target = install_root / KEY.format(GOOD)
+        assert (target / "bin" / "python3.13").is_file()
+        assert table(app).row_at(0).state == "installed"
+        assert str(target) in table(app).row_at(0).cells[-1]
+        assert rows(app)[0].tracker.snapshot.phase == "done"
+        assert leftovers(install_root) == []
+
+
+async def test_install_from_http_mirror_shows_progress(
+    make_app: AppFactory, http_mirror: str, install_root: Path
+) -> None:
+    app = make_app(http_mirror)
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        await pilot.press("i", "enter")
+        await settle(pilot)
+        assert [type(m.event) for m in finished(seen)] == [Done]
+        assert (install_root / KEY.format(GOOD)).is_dir()
+        tracker = rows(app)[0].tracker
+        assert tracker.url is not None and tracker.url.startswith(http_mirror)
+        assert tracker.archive_size and tracker.archive_size > 0
+        # The size learnt from the download now shows in the table.
+        assert table(app).row_at(0).cells[5] == format_size(tracker.archive_size)
+
+
+async def test_cancel_leaves_nothing_behind(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    with TrickleServer(fake_release.mirror, pause=0.05) as server:
+        app = make_app(server.url)
+        seen: list[Message] = []
+        async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+            await settle(pilot)
+            await filter_to(pilot, BIG)
+            await pilot.press("i", "enter")
+            await wait_until(pilot, lambda: bool(rows(app)))
+            row = rows(app)[0]
+            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            assert table(app).row_at(0).state == "installing"
+            await pilot.press("x")
+            await wait_until(pilot, lambda: bool(finished(seen)))
+            await settle(pilot)
+            event = finished(seen)[0].event
+            assert isinstance(event, Failed) and isinstance(event.error, Cancelled)
+            assert row.tracker.snapshot.phase == "cancelled"
+            assert not (install_root / KEY.format(BIG)).exists()
+            assert leftovers(install_root) == []
+            assert table(app).row_at(0).state == "available"
+
+
+async def test_two_installs_at_once(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    with TrickleServer(fake_release.mirror, pause=0.05) as server:
+        app = make_app(server.url)
+        seen: list[Message] = []
+        async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+            await settle(pilot)
+            await filter_to(pilot, BIG)
+            await pilot.press("i", "enter")
+            # No settle() from here: it would wait for the slow install to end.
+            await pilot.press("slash", "ctrl+u", *GOOD, "enter")
+            await wait_until(pilot, lambda: listed(app) == [KEY.format(GOOD)])
+            await pilot.press("i", "enter")
+            await wait_until(pilot, lambda: len(rows(app)) == 2)
+            assert browse(app).query_one(InstallPanel).running_keys <= {
+                KEY.format(BIG),
+                KEY.format(GOOD),
+            }
+            await wait_until(pilot, lambda: any(isinstance(m.event, Done) for m in finished(seen)))
+            await pilot.press("x")  # the selected build is done: cancels the other one
+            await wait_until(pilot, lambda: len(finished(seen)) == 2)
+            await settle(pilot)
+            results = {m.key: type(m.event) for m in finished(seen)}
+            assert results == {KEY.format(GOOD): Done, KEY.format(BIG): Failed}
+            assert (install_root / KEY.format(GOOD)).is_dir()
+            assert not (install_root / KEY.format(BIG)).exists()
+
+
+async def test_checksum_mismatch_is_shown(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    app = make_app(fake_release.mirror.as_uri())
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, BAD_CHECKSUM)
+        await pilot.press("i", "enter")
+        await settle(pilot)
+        event = finished(seen)[0].event
+        assert isinstance(event, Failed) and isinstance(event.error, ChecksumMismatch)
+        row = rows(app)[0]
+        assert row.has_class("-failed")
+        assert "hash mismatch" in row.tracker.snapshot.text
+        assert not (install_root / KEY.format(BAD_CHECKSUM)).exists()
+        assert any("hash mismatch" in str(n.message) for n in app._notifications)
+
+
+async def test_missing_file_on_http_mirror_is_shown(
+    make_app: AppFactory, http_mirror: str, install_root: Path
+) -> None:
+    app = make_app(http_mirror)
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, MISSING)
+        await pilot.press("i", "enter")
+        await settle(pilot)
+        event = finished(seen)[0].event
+        assert isinstance(event, Failed) and isinstance(event.error, DownloadFailed)
+        assert "404" in rows(app)[0].tracker.snapshot.text
+        assert not (install_root / KEY.format(MISSING)).exists()
+
+
+async def test_uninstall_asks_first(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    layout = Layout(install_root, install_root.parent / "bin")
+    mirrors = MirrorSettings(python_mirror=fake_release.mirror.as_uri())
+    install_or_raise(fake_release.build(GOOD), layout, options=InstallOptions(mirrors=mirrors))
+    target = install_root / KEY.format(GOOD)
+    app = make_app(fake_release.mirror.as_uri())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        assert table(app).row_at(0).state == "installed"
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert target.is_dir()
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert not target.exists()
+        assert table(app).row_at(0).state == "available"
+
+
+async def test_reinstall_replaces_the_installation(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    layout = Layout(install_root, install_root.parent / "bin")
+    mirrors = MirrorSettings(python_mirror=fake_release.mirror.as_uri())
+    install_or_raise(fake_release.build(GOOD), layout, options=InstallOptions(mirrors=mirrors))
+    marker = install_root / KEY.format(GOOD) / "marker"
+    marker.write_text("old")
+    app = make_app(fake_release.mirror.as_uri())
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        await pilot.press("i")  # already installed: only a hint
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallDialog)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog) and app.screen.reinstall
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [type(m.event) for m in finished(seen)] == [Done]
+        assert not marker.exists()

@@ -1,0 +1,79 @@
+"""An HTTP server on 127.0.0.1 that sends files slowly, so a test can cancel a download midway."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    root: Path
+    piece: int
+    pause: float
+    stopping: threading.Event
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        target = self.server.root / unquote(urlsplit(self.path).path).lstrip("/")
+        if not target.is_file():
+            self.send_error(404)
+            return
+        data = target.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Type", "application/octet-stream")
+        self.end_headers()
+        try:
+            for start in range(0, len(data), self.server.piece):
+                if self.server.stopping.wait(self.server.pause):
+                    return
+                self.wfile.write(data[start : start + self.server.piece])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client hung up: that is what a cancel does
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class TrickleServer:
+    """Serves `root`, writing `piece` bytes every `pause` seconds."""
+
+    def __init__(self, root: Path, *, piece: int = 64 * 1024, pause: float = 0.02) -> None:
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.root = root
+        self._httpd.piece = piece
+        self._httpd.pause = pause
+        self._httpd.stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> TrickleServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._httpd.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        deadline = time.monotonic() + 2
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            self._thread.join(0.05)

@@ -1,0 +1,204 @@
+"""PybuildsApp: modes, global bindings, loading the catalog, and where worker errors surface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, TypeAlias, TypeVar, Union
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from tui.app.commands import PybuildsCommands
+from tui.app.filtering import BuildIndex
+from tui.app.messages import CatalogLoaded, InstallationsChanged, WorkerFailed
+from tui.app.rows import installation_map
+from tui.app.screens.browse import BrowseScreen
+from tui.app.screens.error import ErrorModal
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.mirrors import MirrorsScreen
+from tui.app.settings_view import mirror_settings
+from tui.core.catalog import Build
+from tui.core.config import Settings
+from tui.core.errors import PybuildsError
+from tui.core.layout import Installation, Layout
+from tui.core.mirrors import MirrorSettings
+from tui.core.platform import Platform
+from tui.core.redact import redact_text
+
+T = TypeVar("T")
+Loader: TypeAlias = Union[T, Callable[[], T]]  # noqa: UP007 - a generic alias needs Union on 3.10
+"""A value, or a function that produces it in a worker (so the first screen shows at once)."""
+
+
+def _resolve(loader: Loader[T]) -> T:
+    return loader() if callable(loader) else loader
+
+
+class PybuildsApp(App[int]):
+    """Browse builds, install and uninstall them, and manage mirrors."""
+
+    CSS_PATH = "pybuilds.tcss"
+    TITLE = "pybuilds"
+    MODES: ClassVar[dict[str, str | Callable[[], Any]]] = {
+        "browse": BrowseScreen,
+        "mirrors": MirrorsScreen,
+    }
+    DEFAULT_MODE = "browse"
+    SCREENS: ClassVar[dict[str, Callable[[], Any]]] = {"help": HelpScreen}
+    COMMANDS = App.COMMANDS | {PybuildsCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark,f1", "help", "Help", id="help", tooltip="Keys, filter syntax, concepts"
+        ),
+        Binding("m", "mode('mirrors')", "Mirrors", id="mirrors", tooltip="Mirrors and settings"),
+        Binding(
+            "b",
+            "mode('browse')",
+            "Builds",
+            id="browse",
+            tooltip="Back to the build list",
+            show=False,
+        ),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave pybuilds"),
+    ]
+
+    index: reactive[BuildIndex | None] = reactive(None, init=False)
+    """The catalog, once loaded."""
+    host: reactive[Platform | None] = reactive(None, init=False)
+    """This machine's platform, once detected."""
+    installed: reactive[Mapping[str, Installation]] = reactive(dict, init=False)
+    """What is in the managed-Python folder, by install key."""
+    settings: reactive[Settings | None] = reactive(None, init=False)
+    """Effective settings with their sources; None until read (or when they cannot be)."""
+
+    def __init__(
+        self,
+        builds: Loader[tuple[Build, ...]],
+        layout: Layout,
+        platform: Loader[Platform],
+        settings_loader: Callable[[], Settings] | None = None,
+        *,
+        cwd: Path | None = None,
+    ) -> None:
+        """Create the app; tests pass fixed inputs, `pybuilds` passes loaders.
+
+        Args:
+            builds: The catalog, or a function that loads it.
+            layout: The managed-Python folder and the bin folder.
+            platform: The host platform, or a function that detects it.
+            settings_loader: Reads the effective settings (again after a save); None uses
+                no settings at all (no mirrors).
+            cwd: Where project-scope settings are looked up (default: the working directory).
+        """
+        super().__init__()
+        self.layout = layout
+        self.cwd = cwd or Path.cwd()
+        self._builds = builds
+        self._platform = platform
+        self._settings_loader = settings_loader
+        self.sizes: dict[str, int] = {}
+        """Download sizes learnt this session, by catalog URL."""
+        self.selected: Build | None = None
+        """The build highlighted in the browse table (mirror tests use it)."""
+
+    @property
+    def mirrors(self) -> MirrorSettings:
+        """The mirror settings in force."""
+        return mirror_settings(self.settings)
+
+    def on_mount(self) -> None:
+        self._load()
+        self.reload_settings()
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _load(self) -> None:
+        host: Platform = _resolve(self._platform)
+        index = BuildIndex(_resolve(self._builds))
+        installed = installation_map(self.layout.installations())
+        self.post_message(CatalogLoaded(index, host, installed))
+
+    @on(CatalogLoaded)
+    def _loaded(self, message: CatalogLoaded) -> None:
+        self.host = message.host
+        self.installed = message.installed
+        self.index = message.index
+
+    @work(thread=True, exit_on_error=False, group="settings")
+    def reload_settings(self) -> None:
+        """Re-read the settings (after a save, or when the app starts)."""
+        if self._settings_loader is not None:
+            settings = self._settings_loader()
+            self.call_from_thread(setattr, self, "settings", settings)
+
+    @work(thread=True, exit_on_error=False, group="installed")
+    def reload_installations(self) -> None:
+        """Re-read the managed-Python folder."""
+        installed = installation_map(self.layout.installations())
+        self.post_message(InstallationsChanged(installed))
+
+    @on(InstallationsChanged)
+    def _installations_changed(self, message: InstallationsChanged) -> None:
+        self.installed = message.installed
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen("help")
+
+    def action_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_reload_installed(self) -> None:
+        self.reload_installations()
+
+    def run_mode_action(self, mode: str, action: str) -> None:
+        """Switch to `mode` and run one of its screen's actions (for the command palette)."""
+
+        async def run() -> None:
+            await self.switch_mode(mode)
+            await self.screen.run_action(action)
+
+        self.call_later(run)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed.from_event(event))
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        """The one place worker failures reach the user."""
+        error = message.error
+        if message.task == "_load":
+            # Without a catalog there is nothing to browse: leave with the error.
+            self.exit(return_code=1, message=f"error: {redact_text(str(error))}")
+            return
+        if isinstance(error, PybuildsError):
+            self.push_screen(
+                ErrorModal(_TASKS.get(message.task, message.task), str(error), error.hint)
+            )
+        else:
+            detail = f"{type(error).__name__}: {error}"
+            self.push_screen(
+                ErrorModal(
+                    _TASKS.get(message.task, message.task),
+                    redact_text(detail),
+                    "this is a bug in pybuilds; run `pybuilds -v` from a terminal to see more",
+                )
+            )
+
+
+_TASKS = {
+    "reload_settings": "Reading settings failed",
+    "reload_installations": "Reading installations failed",
+    "_run": "Install failed",
+    "_uninstall": "Uninstall failed",
+    "_probe": "Checking the download failed",
+    "_test": "Testing failed",
+    "_save": "Saving failed",
+    "_preview": "Preview failed",
+    "_filter": "Filtering failed",
+}

@@ -1,0 +1,431 @@
+"""The main screen: platform, filter and toggles, the build table, details and installs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.details import describe, release_flavours
+from tui.app.filtering import BuildIndex, Selection, ViewOptions
+from tui.app.messages import InstallFinished, SizeKnown, WorkerFailed
+from tui.app.rows import (
+    Column,
+    TableRow,
+    flavour_label,
+    installation_for,
+    row_for,
+    state_of,
+    table_columns,
+)
+from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.install import InstallChoice, InstallDefaults, InstallDialog
+from tui.app.screens.platform import PlatformChoice, PlatformDialog, catalog_platforms
+from tui.app.settings_view import mirror_key, with_mirror
+from tui.app.widgets.build_detail import BuildDetail
+from tui.app.widgets.build_table import BuildTable
+from tui.app.widgets.filters import FilterBar, ToggleName
+from tui.app.widgets.platform_header import PlatformHeader
+from tui.app.widgets.progress_row import InstallPanel
+from tui.core.catalog import Build
+from tui.core.errors import Cancelled, PybuildsError
+from tui.core.events import Done
+from tui.core.fetch import FetchOptions, probe
+from tui.core.install import InstallOptions, uninstall
+from tui.core.layout import Installation
+from tui.core.mirrors import MirrorKind
+from tui.core.platform import Platform
+
+if TYPE_CHECKING:
+    from tui.app.app import PybuildsApp
+
+_EMPTY = "No builds match. Esc clears the filter; a, p, v, o widen the list; P picks a platform."
+
+
+@dataclass
+class _Filtered(Message):
+    """A filter worker finished."""
+
+    index: BuildIndex
+    selection: Selection
+
+
+@dataclass
+class _Uninstalled(Message):
+    installation: Installation
+
+
+class BrowseScreen(Screen[None]):
+    """Browse the catalog, see details, install, uninstall and cancel installs."""
+
+    AUTO_FOCUS = "#builds"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash", "focus_filter", "Filter", id="filter", tooltip="Type to filter the list",
+            # Priority, or the key that moves focus would also be typed into the box.
+            priority=True,
+        ),
+        Binding("i", "install", "Install", id="install", tooltip="Install the selected build"),
+        Binding("u", "uninstall", "Uninstall", id="uninstall", tooltip="Remove it, after asking"),
+        Binding(
+            "r", "reinstall", "Reinstall", id="reinstall", tooltip="Install it again", show=False
+        ),
+        Binding("x", "cancel_install", "Cancel", id="cancel-install", tooltip="Stop an install"),
+        Binding("P", "choose_platform", "Platform", id="platform", tooltip="Browse a platform"),
+        Binding(
+            "a", "flip('all_patches')", "All patches", show=False, id="toggle-all-patches",
+            tooltip="Every patch version, not only the newest per minor",
+        ),
+        Binding(
+            "p", "flip('prereleases')", "Pre-releases", show=False, id="toggle-prereleases",
+            tooltip="Show alphas, betas and release candidates",
+        ),
+        Binding(
+            "v", "flip('variants')", "Variants", show=False, id="toggle-variants",
+            tooltip="Show free-threaded and debug builds",
+        ),
+        Binding(
+            "o", "flip('other_implementations')", "Other impls", show=False,
+            id="toggle-other-implementations", tooltip="Show PyPy, GraalPy and Pyodide",
+        ),
+        Binding(
+            "n", "flip('installed_only')", "Installed only", show=False,
+            id="toggle-installed-only", tooltip="Show only installed builds",
+        ),
+        Binding("escape", "escape", "Clear filter", show=False, id="escape", tooltip="Clear"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options = ViewOptions()
+        self.platform: Platform | None = None
+        """The platform browsed (the host's once detected)."""
+        self._columns: dict[bool, tuple[Column, ...]] = {}
+        self._shown_columns: tuple[Column, ...] = ()
+
+    @property
+    def papp(self) -> PybuildsApp:
+        return cast("PybuildsApp", self.app)
+
+    @property
+    def table(self) -> BuildTable:
+        return self.query_one("#builds", BuildTable)
+
+    @property
+    def installs(self) -> InstallPanel:
+        return self.query_one("#installs", InstallPanel)
+
+    def compose(self) -> ComposeResult:
+        yield PlatformHeader(id="platform-header")
+        yield FilterBar(id="filters")
+        yield BuildTable(id="builds")
+        yield BuildDetail(id="details")
+        yield InstallPanel(self.papp.layout, id="installs")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.table.loading = self.papp.index is None
+        self.table.focus()
+        self.watch(self.papp, "index", self._catalog_changed)
+        self.watch(self.papp, "installed", self._installed_changed, init=False)
+        self.watch(self.papp, "settings", self._settings_changed, init=False)
+
+    # --- loading and filtering ---------------------------------------------------------------
+
+    def _catalog_changed(self, index: BuildIndex | None) -> None:
+        if index is None:
+            return
+        self._columns.clear()
+        if self.platform is None:
+            self.platform = self.papp.host
+        header = self.query_one(PlatformHeader)
+        header.host = self.papp.host
+        header.platform = self.platform
+        self.table.loading = False
+        if self.focused is None:
+            self.table.focus()
+        self.refilter()
+
+    def _installed_changed(self) -> None:
+        self.refilter()
+        self._show_details(self.table.highlighted)
+
+    def _settings_changed(self) -> None:
+        self._show_details(self.table.highlighted)
+
+    def refilter(self) -> None:
+        """Recompute the listed builds from the options (in a worker: never blocks typing)."""
+        index = self.papp.index
+        if index is None or self.platform is None:
+            return
+        self._filter(index, self.options, self.platform, frozenset(self.papp.installed))
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _filter(
+        self, index: BuildIndex, options: ViewOptions, platform: Platform, installed: frozenset[str]
+    ) -> None:
+        selection = index.select(options, platform, installed)
+        if not get_current_worker().is_cancelled:
+            self.post_message(_Filtered(index, selection))
+
+    @on(_Filtered)
+    def _show_selection(self, message: _Filtered) -> None:
+        if message.index is not self.papp.index:
+            return
+        effective = message.selection.effective
+        all_platforms = effective.all_platforms
+        columns = self._columns.get(all_platforms)
+        if columns is None:
+            columns = table_columns(message.index.builds, platform_column=all_platforms)
+            self._columns[all_platforms] = columns
+        self._shown_columns = columns
+        self.table.set_builds(columns, message.selection.builds, self._row_for, empty_text=_EMPTY)
+        filters = self.query_one(FilterBar)
+        filters.show_result(len(message.selection.builds), len(message.index), effective)
+        self.query_one(PlatformHeader).all_platforms = all_platforms
+
+    def _row_for(self, build: Build) -> TableRow:
+        installed = self.papp.installed
+        return row_for(
+            build,
+            self._shown_columns,
+            state=state_of(build, installed, self.installs.running_keys),
+            installation=installation_for(build, installed),
+            flavour=flavour_label(build),
+            size=self.papp.sizes.get(build.url),
+        )
+
+    @on(FilterBar.Changed)
+    def _options_changed(self, message: FilterBar.Changed) -> None:
+        self.options = replace(message.options, all_platforms=self.options.all_platforms)
+        self.refilter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    # --- details -------------------------------------------------------------------------------
+
+    @on(BuildTable.Highlighted)
+    def _highlighted(self, message: BuildTable.Highlighted) -> None:
+        self.papp.selected = message.build
+        self._show_details(message.build)
+        self.refresh_bindings()
+
+    def _show_details(self, build: Build | None) -> None:
+        panel = self.query_one(BuildDetail)
+        if build is None:
+            panel.details = None
+            return
+        installed = self.papp.installed
+        details = describe(
+            build,
+            mirrors=self.papp.mirrors,
+            layout=self.papp.layout,
+            state=state_of(build, installed, self.installs.running_keys),
+            installation=installation_for(build, installed),
+        )
+        panel.details = details
+        panel.archive_size = self.papp.sizes.get(build.url)
+        local = details.url.startswith("file://") or "://" not in details.url
+        if panel.archive_size is None and details.url_problem is None and local:
+            self._probe(build, details.url)
+
+    @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
+    def _probe(self, build: Build, url: str) -> None:
+        # Only local files are probed, as they answer at once; the size is a hint, so a
+        # missing file stays silent here and is reported by the install that needs it.
+        try:
+            size = probe(url)
+        except PybuildsError:
+            return
+        if size is not None:
+            self.post_message(SizeKnown(build.url, size))
+
+    @on(SizeKnown)
+    def _size_known(self, message: SizeKnown) -> None:
+        self.papp.sizes[message.url] = message.size
+        self.table.refresh_rows()
+        build = self.table.highlighted
+        if build is not None and build.url == message.url:
+            self.query_one(BuildDetail).archive_size = message.size
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("install", "uninstall", "reinstall"):
+            build = self.table.highlighted if self.is_mounted else None
+            if build is None:
+                return None
+            state = state_of(build, self.papp.installed, self.installs.running_keys)
+            if action == "install":
+                return True if state in ("available", "other-build") else None
+            return True if state in ("installed", "other-build") else None
+        return True
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_flip(self, name: ToggleName) -> None:
+        self.query_one(FilterBar).toggle(name)
+
+    def action_escape(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.value:
+            self.query_one(FilterBar).clear_text()
+        elif field.has_focus:
+            self.table.focus()
+
+    def action_choose_platform(self) -> None:
+        index, host = self.papp.index, self.papp.host
+        if index is None or host is None:
+            return
+        current = None if self.options.all_platforms else self.platform
+        dialog = PlatformDialog(host, catalog_platforms(index.builds), current)
+        self.app.push_screen(dialog, callback=self._platform_chosen)
+
+    def _platform_chosen(self, choice: PlatformChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.platform is not None:
+            self.platform = choice.platform
+            self.query_one(PlatformHeader).platform = choice.platform
+        self.options = replace(self.options, all_platforms=choice.platform is None)
+        self.refilter()
+
+    def action_install(self) -> None:
+        self._open_install(reinstall=False)
+
+    def action_reinstall(self) -> None:
+        self._open_install(reinstall=True)
+
+    def _open_install(self, *, reinstall: bool) -> None:
+        build = self.table.highlighted
+        if build is None:
+            return
+        state = state_of(build, self.papp.installed, self.installs.running_keys)
+        if state == "installing":
+            self.notify(f"{build.install_key} is being installed", severity="warning")
+            return
+        if state == "installed" and not reinstall:
+            self.notify(f"{build.install_key} is installed; press r to reinstall")
+            return
+        if state == "available" and reinstall:
+            reinstall = False
+        self.app.push_screen(
+            InstallDialog(build, self._install_defaults(build, state), reinstall=reinstall),
+            callback=self._install_chosen,
+        )
+
+    def _install_defaults(self, build: Build, state: str) -> InstallDefaults:
+        settings = self.papp.settings
+        mirrors = self.papp.mirrors
+        mirror, origin = None, None
+        if mirror_key(build.implementation) is not None:
+            mirror, setting = mirrors.mirror_for(cast("MirrorKind", build.implementation))
+            origin = setting if mirror else None
+        flavour, flavours = release_flavours(build)
+        note = None
+        installation = installation_for(build, self.papp.installed)
+        if state == "other-build" and installation is not None:
+            note = f"Build {installation.build} is installed in that folder; this replaces it."
+        return InstallDefaults(
+            flavour=flavour,
+            flavours=flavours,
+            preferred_flavour=settings.get("default-flavour") if settings else None,
+            mirror=mirror,
+            mirror_origin=origin,
+            saved_mirrors=tuple(m.url for m in settings.preferences.mirrors) if settings else (),
+            bin_dir=self.papp.layout.bin_dir,
+            note=note,
+        )
+
+    def _install_chosen(self, choice: InstallChoice | None) -> None:
+        if choice is None:
+            return
+        build = choice.build
+        mirrors = self.papp.mirrors
+        if choice.mirror_changed:
+            mirrors = with_mirror(mirrors, build.implementation, choice.mirror, "install dialog")
+        state = state_of(build, self.papp.installed, self.installs.running_keys)
+        options = InstallOptions(
+            mirrors=mirrors,
+            fetch=FetchOptions(),
+            flavour=choice.flavour,
+            reinstall=choice.reinstall or state == "other-build",
+            link_bin=choice.link_bin,
+        )
+        self.installs.start(build, options)
+        self.table.refresh_rows()
+        self._show_details(self.table.highlighted)
+        self.refresh_bindings()
+
+    @on(InstallFinished)
+    def _install_finished(self, message: InstallFinished) -> None:
+        event = message.event
+        if isinstance(event, Done):
+            self.notify(f"{message.key} → {event.path}", title="Installed")
+        elif isinstance(event.error, Cancelled):
+            self.notify(f"{message.key}: nothing was installed", title="Install cancelled")
+        else:
+            hint = f"\n{event.error.hint}" if event.error.hint else ""
+            self.notify(f"{event.error}{hint}", title="Install failed", severity="error")
+        if message.archive_size:
+            self.papp.sizes[message.build.url] = message.archive_size
+        self.papp.reload_installations()
+        self.table.refresh_rows()
+        self.refresh_bindings()
+
+    def action_cancel_install(self) -> None:
+        build = self.table.highlighted
+        if build is not None and self.installs.cancel_key(str(build.install_key)):
+            return
+        if not self.installs.cancel_newest():
+            self.notify("No install is running")
+
+    def action_uninstall(self) -> None:
+        build = self.table.highlighted
+        if build is None:
+            return
+        installation = installation_for(build, self.papp.installed)
+        if installation is None:
+            self.notify(f"{build.install_key} is not installed")
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._uninstall(installation)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Uninstall {installation.key}?",
+                f"This deletes {installation.path}\nand the links uv made to it.",
+                confirm="Uninstall",
+            ),
+            callback=confirmed,
+        )
+
+    @work(thread=True, exit_on_error=False, group="uninstall")
+    def _uninstall(self, installation: Installation) -> None:
+        uninstall(installation, self.papp.layout)
+        self.post_message(_Uninstalled(installation))
+
+    @on(_Uninstalled)
+    def _uninstalled(self, message: _Uninstalled) -> None:
+        self.notify(f"{message.installation.key}", title="Uninstalled")
+        self.papp.reload_installations()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed.from_event(event))
+            if event.worker.group == "uninstall":
+                self.papp.reload_installations()

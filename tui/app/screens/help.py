@@ -1,0 +1,75 @@
+"""The help screen: every key (read from the bindings themselves) and the filter syntax."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+_FILTER_HELP = """\
+[b]Filter[/b] (press [b]/[/b], type; Enter returns to the list, Esc clears)
+  Words must all match. A version matches as a prefix: [b]3.1[/b] lists 3.10 to 3.14,
+  [b]3.13.1[/b] lists 3.13.1 and 3.13.10+. [b]3.13t[/b] free-threaded, [b]3.12d[/b] debug.
+  Other words search the key, file name and build tag: [b]musl[/b], [b]stripped[/b], [b]2025[/b].
+  uv request syntax works too: [b]pypy@3.10[/b], [b]cp312[/b], [b]>=3.11,<3.13[/b].
+  Typing [b]pypy[/b], [b]3.13t[/b], [b]rc[/b] or a platform word turns its toggle on (◩).
+
+[b]List[/b]
+  One row per release for the browsed platform, newest first; the newest patch of each
+  minor version unless [b]a[/b]; installed builds always show. Green rows are installed,
+  yellow ones hold another build of the same version (installing replaces it).
+  The details panel shows the URL through the active mirror (credentials hidden),
+  the checksum, the catalog, the release's flavours and the install folder.
+
+[b]Installs[/b]
+  Several can run at once; each row has ✕ to cancel (a cancelled install leaves nothing).
+  [b]x[/b] cancels the selected build's install, else the newest one.
+"""
+
+
+def _key_lines(bindings: Iterable[BindingType]) -> list[str]:
+    lines = []
+    for binding in Binding.make_bindings(bindings):
+        keys = binding.key_display or binding.key.replace("question_mark", "?")
+        keys = keys.replace("slash", "/")
+        lines.append(f"  {keys:<16} {binding.description:<16} {binding.tooltip}")
+    return lines
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and syntax; Escape, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help-close", tooltip="Close")
+    ]
+
+    def compose(self) -> ComposeResult:
+        from tui.app.app import PybuildsApp
+        from tui.app.screens.browse import BrowseScreen
+        from tui.app.screens.mirrors import MirrorsScreen
+
+        sections = [
+            ("Everywhere", PybuildsApp.BINDINGS),
+            ("Build list", BrowseScreen.BINDINGS),
+            ("Mirrors screen", MirrorsScreen.BINDINGS),
+        ]
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Static("pybuilds help", classes="dialog-title")
+            for title, bindings in sections:
+                text = "\n".join([f"[b]{title}[/b]", *_escaped(_key_lines(bindings))])
+                yield Static(Content.from_markup(text), classes="help-section")
+            yield Static(
+                Content.from_markup("  ctrl+p           Commands         every action by name"),
+                classes="help-section",
+            )
+            yield Static(Content.from_markup(_FILTER_HELP), classes="help-section")
+
+
+def _escaped(lines: list[str]) -> list[str]:
+    return [line.replace("[", r"\[") for line in lines]

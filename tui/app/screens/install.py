@@ -1,0 +1,155 @@
+"""The install dialog: pick the flavour and the mirror before an install starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from tui.core.catalog import Build
+from tui.core.redact import redact_url
+
+CATALOG_FLAVOUR = "(catalog)"
+"""Select value for "the flavour the catalog entry points at"."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstallDefaults:
+    """What the dialog starts with, from the settings and the catalog."""
+
+    flavour: str
+    """The catalog entry's flavour (`install_only_stripped`)."""
+    flavours: tuple[str, ...]
+    """Every flavour published for the release; empty when there is no choice."""
+    preferred_flavour: str | None
+    """The `default-flavour` preference, used when the release has it."""
+    mirror: str | None
+    """The mirror in force for the build's implementation."""
+    mirror_origin: str | None
+    saved_mirrors: tuple[str, ...]
+    bin_dir: Path
+    note: str | None = None
+    """A warning to show, e.g. that another build of this version will be replaced."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstallChoice:
+    """What the user chose in the dialog."""
+
+    build: Build
+    flavour: str | None
+    """None for the catalog's flavour."""
+    mirror: str | None
+    """None for no mirror (upstream)."""
+    mirror_changed: bool
+    """The mirror differs from the one in the settings."""
+    link_bin: bool
+    reinstall: bool
+
+
+class InstallDialog(ModalScreen[InstallChoice | None]):
+    """Choose flavour and mirror, then Install (Enter) or Cancel (Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "cancel", "Cancel", id="install-cancel", tooltip="Close without installing"
+        ),
+        Binding("ctrl+s", "install", "Install", id="install-confirm", tooltip="Start the install"),
+    ]
+
+    def __init__(self, build: Build, defaults: InstallDefaults, *, reinstall: bool = False) -> None:
+        super().__init__()
+        self.build = build
+        self.defaults = defaults
+        self.reinstall = reinstall
+
+    def compose(self) -> ComposeResult:
+        defaults = self.defaults
+        verb = "Reinstall" if self.reinstall else "Install"
+        with Vertical(classes="dialog", id="install-dialog"):
+            yield Static(f"{verb} {self.build.install_key}", classes="dialog-title", markup=False)
+            if defaults.note:
+                yield Static(defaults.note, classes="dialog-note", markup=False)
+            yield Label("Flavour")
+            options = [(f"{defaults.flavour or 'as listed'} (catalog)", CATALOG_FLAVOUR)]
+            options += [(f, f) for f in defaults.flavours if f != defaults.flavour]
+            preferred = defaults.preferred_flavour
+            initial = CATALOG_FLAVOUR
+            if preferred and preferred != defaults.flavour and preferred in defaults.flavours:
+                initial = preferred
+            yield Select(options, value=initial, allow_blank=False, compact=True, id="flavour")
+            yield Label("Mirror")
+            yield Input(
+                value=defaults.mirror or "",
+                placeholder="none: download from upstream",
+                suggester=SuggestFromList(defaults.saved_mirrors)
+                if defaults.saved_mirrors
+                else None,
+                compact=True,
+                id="mirror",
+            )
+            origin = f"from {defaults.mirror_origin}" if defaults.mirror_origin else "no mirror set"
+            yield Static(origin, id="mirror-origin", markup=False)
+            yield Checkbox(
+                f"Link the executable into {defaults.bin_dir}",
+                value=True,
+                compact=True,
+                id="link-bin",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(verb, variant="primary", id="install")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#install", Button).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_install(self) -> None:
+        flavour = self.query_one("#flavour", Select).value
+        mirror = self.query_one("#mirror", Input).value.strip() or None
+        self.dismiss(
+            InstallChoice(
+                build=self.build,
+                flavour=None
+                if flavour == CATALOG_FLAVOUR or flavour is Select.NULL
+                else str(flavour),
+                mirror=mirror,
+                mirror_changed=mirror != (self.defaults.mirror or None),
+                link_bin=self.query_one("#link-bin", Checkbox).value,
+                reinstall=self.reinstall,
+            )
+        )
+
+    @on(Input.Changed, "#mirror")
+    def _mirror_changed(self, event: Input.Changed) -> None:
+        typed = event.value.strip() or None
+        label = self.query_one("#mirror-origin", Static)
+        if typed == (self.defaults.mirror or None):
+            origin = self.defaults.mirror_origin
+            label.update(f"from {origin}" if origin else "no mirror set")
+        else:
+            label.update(f"for this install only: {redact_url(typed)}" if typed else "upstream")
+
+    @on(Input.Submitted, "#mirror")
+    def _mirror_submitted(self) -> None:
+        self.action_install()
+
+    @on(Button.Pressed, "#install")
+    def _install_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_install()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)

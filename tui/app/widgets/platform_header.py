@@ -1,0 +1,63 @@
+"""The top line: which platform's builds are listed, and how to browse another one."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui.core.platform import Platform
+
+
+class PlatformHeader(Static):
+    """`pybuilds │ linux x86_64 (x86-64-v3) glibc 2.36 · this machine │ P other platform`."""
+
+    DEFAULT_CSS = """
+    PlatformHeader {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+        link-style: none;
+        link-color: $text-accent;
+        link-background-hover: $boost;
+    }
+    """
+
+    platform: reactive[Platform | None] = reactive(None, init=False)
+    """The platform whose builds are listed; None while it is being detected."""
+    host: reactive[Platform | None] = reactive(None, init=False)
+    """The machine pybuilds runs on."""
+    all_platforms: reactive[bool] = reactive(False, init=False)
+    """Every platform in the catalog is listed."""
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def watch_platform(self) -> None:
+        self._show()
+
+    def watch_host(self) -> None:
+        self._show()
+
+    def watch_all_platforms(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if self.all_platforms:
+            where = Content.from_markup("[b]all platforms[/b]")
+        elif self.platform is None:
+            where = Content("detecting platform…")
+        else:
+            note = "this machine" if self.platform == self.host else "not this machine"
+            where = Content.from_markup(
+                "[b]$platform[/b] · [i]$note[/i]", platform=self.platform.describe(), note=note
+            )
+        self.update(
+            Content.assemble(
+                Content.from_markup("[b]pybuilds[/b] │ "),
+                where,
+                Content.from_markup(" │ [b]P[/b] [@click=screen.choose_platform]other platform[/]"),
+            )
+        )
