@@ -25,12 +25,24 @@ def register(subparsers: Any) -> None:
     update.add_argument(
         "--from",
         dest="source",
-        required=True,
         metavar="PATH|URL",
-        help="a path, file:// or http(s) URL of a download-metadata.json",
+        help="a path, file:// or http(s) URL of a download-metadata.json (default: the "
+        "python-downloads-json-url setting, else uv's published catalog)",
     )
     actions.add_parser("reset", help="forget the cached catalog and use the embedded one")
     parser.set_defaults(run=run)
+
+
+# uv publishes its catalog in its repository; this is where `uv` itself reads it from.
+UPSTREAM_CATALOG = (
+    "https://raw.githubusercontent.com/astral-sh/uv/main/crates/uv-python/download-metadata.json"
+)
+
+
+def _default_update_source(args: argparse.Namespace) -> str:
+    from tui.commands.settings import settings_from_args
+
+    return settings_from_args(args).get("python-downloads-json-url") or UPSTREAM_CATALOG
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.catalog import EMBEDDED_SOURCE, embedded_origin
 
     if args.action == "update":
-        path, count = catalog_source.update_cache(args.source)
+        source = args.source or _default_update_source(args)
+        path, count = catalog_source.update_cache(source)
         print(f"catalog updated: {count} builds, saved to {path}")
         return 0
     if args.action == "reset":
