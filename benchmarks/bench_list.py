@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench_list.py [--runs N]
 Both run as fresh processes against an empty install dir, so each pays its own start-up.
+Bytecode caches are allowed (as after `pip install`): PYTHONDONTWRITEBYTECODE is dropped.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def main() -> int:
     pybuilds = shutil.which("pybuilds") or str(Path(sys.executable).parent / "pybuilds")
     with tempfile.TemporaryDirectory() as home:
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             "HOME": home,
             "XDG_CONFIG_HOME": f"{home}/config",
             "XDG_CACHE_HOME": f"{home}/cache",

@@ -195,3 +195,11 @@ def test_build_records_are_frozen() -> None:
     build: Build = load_embedded()[0]
     with pytest.raises(AttributeError):
         build.url = "x"  # type: ignore[misc]
+
+
+def test_scoped_load_keeps_only_that_os_and_libc() -> None:
+    every = load_embedded()
+    musl = load_embedded(("linux", "musl"))
+    assert musl == tuple(b for b in every if b.os == "linux" and b.libc == "musl")
+    assert load_embedded((None, "none")) == tuple(b for b in every if b.libc == "none")
+    assert load_embedded((None, None)) == every

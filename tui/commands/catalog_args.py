@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.catalog import Scope
 from tui.core.catalog_source import LoadedCatalog, load_catalog
 from tui.core.layout import Layout, default_bin_dir, default_install_dir
 
@@ -14,9 +15,10 @@ if TYPE_CHECKING:
     from tui.core.platform import Platform
 
 
-def load_builds(settings: Settings) -> LoadedCatalog:
-    """The catalog chosen by `python-downloads-json-url` (flag, env or config), else the default."""
-    return load_catalog(settings.get("python-downloads-json-url"))
+def load_builds(settings: Settings, *, scope: Scope | None = None) -> LoadedCatalog:
+    """The catalog chosen by `python-downloads-json-url` (flag, env or config), else the default;
+    only builds for `scope` (os, libc) when given."""
+    return load_catalog(settings.get("python-downloads-json-url"), scope=scope)
 
 
 def layout_from(settings: Settings) -> Layout:

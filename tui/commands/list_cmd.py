@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         all_arches=args.all_arches,
         show_debug=args.show_debug,
     )
-    builds = () if args.only_installed else load_builds(settings).builds
+    scope = None if args.all_platforms else request.os_and_libc(platform)
+    builds = () if args.only_installed else load_builds(settings, scope=scope).builds
     installations = [] if args.only_downloads else layout_from(settings).installations()
     rows = list_rows(builds, installations, request, platform, options)
     out = sys.stdout

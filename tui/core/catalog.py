@@ -266,23 +266,44 @@ def pack_embedded(document: dict[str, Any], origin: str) -> bytes:
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
-def _unpack_embedded(data: bytes) -> tuple[tuple[Build, ...], str]:
+Scope = tuple[str | None, str | None]
+"""(os, libc) a caller will look at; None in either place means any."""
+
+
+def in_scope(build: Build, scope: Scope | None) -> bool:
+    if scope is None:
+        return True
+    os_name, libc = scope
+    return (os_name is None or build.os == os_name) and (libc is None or build.libc == libc)
+
+
+def _unpack_embedded(data: bytes, scope: Scope | None = None) -> tuple[tuple[Build, ...], str]:
     payload = json.loads(gzip.decompress(data))
     if payload.get("format") != _FORMAT:
         raise CatalogError(EMBEDDED_SOURCE, "the embedded catalog has an unknown format")
     prefixes = payload["prefixes"]
+    rows = payload["rows"]
+    if scope is not None:
+        # Constructing records is most of the load time: skip rows of other platforms early.
+        want_os, want_libc = scope
+        rows = [
+            row
+            for row in rows
+            if (want_os is None or row[7] == want_os)
+            and (want_libc is None or row[10] == want_libc)
+        ]
     builds = tuple(
         Build(key, impl, major, minor, patch, pre, variant, os_name, arch, level, libc,
               prefixes[prefix] + rest, sha, tag, EMBEDDED_SOURCE)
         for key, impl, major, minor, patch, pre, variant, os_name, arch, level, libc,
-            prefix, rest, sha, tag in payload["rows"]
+            prefix, rest, sha, tag in rows
     )  # fmt: skip
     return builds, str(payload.get("origin", ""))
 
 
-def load_embedded() -> tuple[Build, ...]:
-    """The catalog shipped with pybuilds, best first."""
-    return _unpack_embedded(EMBEDDED_PATH.read_bytes())[0]
+def load_embedded(scope: Scope | None = None) -> tuple[Build, ...]:
+    """The catalog shipped with pybuilds, best first; only builds for `scope` when given."""
+    return _unpack_embedded(EMBEDDED_PATH.read_bytes(), scope)[0]
 
 
 def embedded_origin() -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tui.core.catalog import EMBEDDED_SOURCE, Build, load_embedded, parse_catalog
+from tui.core.catalog import EMBEDDED_SOURCE, Build, Scope, in_scope, load_embedded, parse_catalog
 from tui.core.errors import CatalogError
 from tui.core.redact import redact_url
 
@@ -53,18 +53,24 @@ def read_location(location: str) -> bytes:
         raise CatalogError(str(path), error.strerror or str(error)) from None
 
 
-def load_catalog(location: str | None = None) -> LoadedCatalog:
+def load_catalog(location: str | None = None, *, scope: Scope | None = None) -> LoadedCatalog:
     """The catalog at `location`, else the refreshed cache, else the embedded snapshot.
 
-    As in uv, a given location replaces the embedded catalog entirely (no merge).
+    As in uv, a given location replaces the embedded catalog entirely (no merge). With `scope`
+    (os, libc), builds for other platforms are left out.
     """
     if location:
         label = redact_url(location) if "://" in location else str(local_path(location))
-        return LoadedCatalog(parse_catalog(read_location(location), label), label)
-    cached = cache_path()
-    if cached.is_file():
-        return LoadedCatalog(parse_catalog(cached.read_bytes(), str(cached)), str(cached))
-    return LoadedCatalog(load_embedded(), EMBEDDED_SOURCE)
+        builds = parse_catalog(read_location(location), label)
+    else:
+        cached = cache_path()
+        if not cached.is_file():
+            return LoadedCatalog(load_embedded(scope), EMBEDDED_SOURCE)
+        label = str(cached)
+        builds = parse_catalog(cached.read_bytes(), label)
+    if scope is not None:
+        builds = tuple(b for b in builds if in_scope(b, scope))
+    return LoadedCatalog(builds, label)
 
 
 def update_cache(location: str) -> tuple[Path, int]:

@@ -10,6 +10,7 @@ from tui.core.catalog import Build
 from tui.core.layout import Installation
 from tui.core.platform import Platform
 from tui.core.requests import Request
+from tui.core.versions import Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,15 @@ def _row_order(row: ListRow) -> tuple[Any, ...]:
     return (0, version.major, version.minor, version.patch, (3, 0), (), True, 0, True)
 
 
+def _release(build: Build) -> tuple[str, int, int, int]:
+    return (build.implementation, build.major, build.minor, build.patch)
+
+
+def _identity(build: Build) -> tuple[Any, ...]:
+    """A build apart from its arch: arch variants of one build share it."""
+    return (build.implementation, build.version, build.build, build.variant, build.os, build.libc)
+
+
 def _pick_downloads(
     candidates: list[Build], platform: Platform, options: ListOptions
 ) -> list[Build]:
@@ -143,30 +153,23 @@ def _pick_downloads(
     """
     every_arch = options.all_arches or options.all_platforms
     if not every_arch:
-        # Keep the preferred arch of each (impl, version, build, variant, os, libc).
+        # Keep the preferred arch of each build: the x86-64 level the CPU runs best.
         best: dict[tuple[Any, ...], Build] = {}
         for build in candidates:
-            ident = (build.implementation, build.version, build.build, build.variant, build.os,
-                     build.libc)  # fmt: skip
-            current = best.get(ident)
+            current = best.get(_identity(build))
             if current is None or _arch_rank(build, platform) < _arch_rank(current, platform):
-                best[ident] = build
-        candidates = [b for b in candidates if best.get(
-            (b.implementation, b.version, b.build, b.variant, b.os, b.libc)) is b]  # fmt: skip
-    finals = {(b.implementation, b.major, b.minor, b.patch) for b in candidates if not b.prerelease}
-    newest_pre: dict[tuple[Any, ...], Any] = {}
+                best[_identity(build)] = build
+        candidates = [b for b in candidates if best[_identity(b)] is b]
+    # A pre-release is hidden once its final exists, and behind a later pre-release.
+    finals = {_release(b) for b in candidates if not b.prerelease}
+    newest_pre: dict[tuple[str, int, int, int], Version] = {}
     for b in candidates:
-        if b.prerelease:
-            ident = (b.implementation, b.major, b.minor, b.patch)
-            newest_pre[ident] = max(newest_pre.get(ident, b.version), b.version)
+        if b.prerelease and (_release(b) not in newest_pre or b.version > newest_pre[_release(b)]):
+            newest_pre[_release(b)] = b.version
     kept = [
         b
         for b in candidates
-        if not b.prerelease
-        or (
-            (b.implementation, b.major, b.minor, b.patch) not in finals
-            and newest_pre[(b.implementation, b.major, b.minor, b.patch)] == b.version
-        )
+        if not b.prerelease or (_release(b) not in finals and newest_pre[_release(b)] == b.version)
     ]
     if options.all_versions:
         return kept

@@ -197,6 +197,12 @@ class Request:
             return False
         return self._fits(*fields, _target(self, platform), prereleases, VARIANTS)
 
+    def os_and_libc(self, platform: Platform) -> tuple[str | None, str | None]:
+        """The OS and libc this request can match on `platform` (None: any), so callers can
+        skip the rest of a catalog before matching build by build."""
+        target = _target(self, platform)
+        return (target.os, target.libc)
+
     def describe(self, platform: Platform) -> str:
         """uv-style key for messages: `cpython-3.12-linux-x86_64-gnu`, `any` for wildcards."""
         target = _target(self, platform)
