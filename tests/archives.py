@@ -183,10 +183,10 @@ def _add_tree(tar: tarfile.TarFile, root: Path, prefix: str) -> None:
                     dirs.remove(name)
 
 
-def pack_install_only(tree: Path, out: Path) -> Path:
-    """`python/...` as a `.tar.gz` (gzip level 1: fast to build in tests)."""
+def pack_install_only(tree: Path, out: Path, *, level: int = 1) -> Path:
+    """`python/...` as a `.tar.gz` (gzip level 1 by default: fast to build in tests)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(out, "w:gz", compresslevel=1, format=tarfile.PAX_FORMAT) as tar:
+    with tarfile.open(out, "w:gz", compresslevel=level, format=tarfile.PAX_FORMAT) as tar:
         _add_tree(tar, tree, "python")
     return out
 

@@ -10,7 +10,9 @@ import re
 import tarfile
 import threading
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, Protocol, cast
 
@@ -21,6 +23,11 @@ Compression = Literal["gz", "zst", "bz2", "xz", "tar", "zip"]
 CHUNK = 1 << 20
 """Read and write size: memory stays bounded by a few of these whatever the archive's size."""
 _PYTHON_JSON_LIMIT = 16 << 20
+_TAR_BUFFER = 64 << 10
+"""tarfile's stream buffer: it re-slices the whole buffer on every read, so 1 MiB costs twice
+the CPU of 64 KiB on a typical build."""
+_SMALL = 1 << 20
+"""Files up to this size are written by worker threads (see `_Writer`)."""
 _SUFFIXES: tuple[tuple[str, Compression], ...] = (
     (".tar.gz", "gz"),
     (".tgz", "gz"),
@@ -103,6 +110,10 @@ class HashingReader:
         return self._hash.hexdigest()
 
 
+class _Truncated(Exception):
+    """The compressed stream stopped before its end marker."""
+
+
 class _Inflater:
     """gzip, bzip2 or xz decompression whose output per read is bounded (no bomb blow-ups)."""
 
@@ -134,7 +145,7 @@ class _Inflater:
                 data = self._dec.unconsumed_tail or self._input or self._raw.read(CHUNK)
                 self._input = b""
                 if not data:
-                    raise ArchiveError("the archive ends before its compressed data does")
+                    raise _Truncated("the archive ends before its compressed data does")
                 out: bytes = self._dec.decompress(data, limit)
             else:
                 data = b""
@@ -142,7 +153,7 @@ class _Inflater:
                     data = self._input or self._raw.read(CHUNK)
                     self._input = b""
                     if not data:
-                        raise ArchiveError("the archive ends before its compressed data does")
+                        raise _Truncated("the archive ends before its compressed data does")
                 out = self._dec.decompress(data, limit)
             if out:
                 return out
@@ -220,6 +231,79 @@ def _file_mode(mode: int) -> int:
     return mode | 0o600
 
 
+def _write_file(target: Path, data: bytes, mode: int, mtime: float) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(target, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+    if not hasattr(os, "fchmod"):
+        os.chmod(target, mode)
+    # Keep mtimes: bytecode caches shipped in the archive are validated against them.
+    os.utime(target, (mtime, mtime))
+
+
+class _Writer:
+    """Writes small files on worker threads.
+
+    Creating a file costs far more than writing a few KB on many filesystems; issued from
+    several threads the creations overlap, while the main thread keeps decompressing. Pending
+    data is capped so memory stays bounded.
+    """
+
+    def __init__(self, workers: int = 8, budget: int = 32 << 20) -> None:
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="pybuilds-unpack")
+        self._queue: deque[tuple[Path, Future[None], int]] = deque()
+        self._by_path: dict[Path, Future[None]] = {}
+        self._bytes = 0
+        self._budget = budget
+
+    def submit(self, target: Path, data: bytes, mode: int, mtime: float) -> None:
+        while self._queue and self._bytes + len(data) > self._budget:
+            self._queue[0][1].result()
+            self._reap()
+        future = self._pool.submit(_write_file, target, data, mode, mtime)
+        self._queue.append((target, future, len(data)))
+        self._by_path[target] = future
+        self._bytes += len(data)
+        self._reap()
+
+    def _reap(self) -> None:
+        """Forget finished writes, oldest first; raise the error of one that failed."""
+        while self._queue and self._queue[0][1].done():
+            target, future, size = self._queue.popleft()
+            self._bytes -= size
+            if self._by_path.get(target) is future:
+                del self._by_path[target]
+            future.result()
+
+    def wait_for(self, target: Path) -> None:
+        future = self._by_path.get(target)
+        if future is not None:
+            future.result()
+
+    def finish(self) -> None:
+        """Wait for every write; raises the first error."""
+        try:
+            for _, future, _ in self._queue:
+                future.result()
+        finally:
+            self._queue.clear()
+            self._by_path.clear()
+            self._pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        """Drop queued writes and wait for running ones, so nothing is written afterwards."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._queue.clear()
+        self._by_path.clear()
+
+
 class Extraction:
     """State of one extraction into `dest`: counts, PYTHON.json, what was written."""
 
@@ -234,9 +318,24 @@ class Extraction:
         self._keep: tuple[str, ...] | None = None
         self._links: set[tuple[str, ...]] = set()
         self._written: set[tuple[str, ...]] = set()
+        self._dirs: set[tuple[str, ...]] = set()
+        self._writer: _Writer | None = None
         self._check: Callable[[tarfile.TarInfo, str], Any] | None = getattr(
             tarfile, "data_filter", None
         )
+
+    def start(self) -> None:
+        self._writer = _Writer()
+
+    def finish(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.finish()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.abort()
 
     @property
     def root(self) -> Path:
@@ -266,15 +365,26 @@ class Extraction:
                 raise UnsafeArchive(name, "the path goes through a symlink in the archive")
         return self._keep is None or parts[: len(self._keep)] == self._keep or len(parts) == 1
 
+    def _mkdir(self, parts: tuple[str, ...]) -> None:
+        if parts not in self._dirs:
+            self.dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
+            self._dirs.update(parts[:depth] for depth in range(1, len(parts) + 1))
+
     def _target(self, parts: tuple[str, ...]) -> Path:
-        """The path for a file or link member, its folder created, an earlier entry removed."""
+        """The path for a file or link member, its folder created, an earlier entry removed.
+
+        The destination starts empty, so only what this extraction wrote can be in the way.
+        """
         target = self.dest.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if os.path.islink(target) or target.is_file():
+        self._mkdir(parts[:-1])
+        if parts in self._dirs:
+            raise ArchiveError(f"archive member `{'/'.join(parts)}` replaces a folder")
+        if parts in self._written or parts in self._links:
+            if self._writer is not None:
+                self._writer.wait_for(target)
             target.unlink()  # tar semantics: a later member replaces an earlier one
             self._links.discard(parts)
-        elif target.exists():
-            raise ArchiveError(f"archive member `{'/'.join(parts)}` replaces a folder")
+            self._written.discard(parts)
         return target
 
     def _filter(self, member: tarfile.TarInfo) -> None:
@@ -306,12 +416,14 @@ class Extraction:
             self.python_json = source.read(_PYTHON_JSON_LIMIT) if source else b""
             self._keep = (parts[0], "install")
             return
-        self._filter(member)
         if member.isdir():
-            if os.path.islink(self.dest.joinpath(*parts)):
+            if parts in self._links:
                 raise UnsafeArchive(name, "a folder replaces a symlink")
-            self.dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
+            self._mkdir(parts)
             return
+        if member.issym() or member.islnk():
+            # Plain files cannot escape past the checks above; links get the stdlib's too.
+            self._filter(member)
         if member.issym():
             _resolve_link(name, parts, member.linkname)
             os.symlink(member.linkname, self._target(parts))
@@ -321,6 +433,8 @@ class Extraction:
             if source_parts not in self._written:
                 raise UnsafeArchive(name, f"hard link to `{member.linkname}`, not a file above it")
             target = self._target(parts)
+            if self._writer is not None:
+                self._writer.wait_for(self.dest.joinpath(*source_parts))
             try:
                 os.link(self.dest.joinpath(*source_parts), target)
             except OSError:
@@ -337,6 +451,11 @@ class Extraction:
     ) -> Iterator[None]:
         source = tar.extractfile(member)
         target = self._target(parts)
+        mode = _file_mode(member.mode)
+        self._written.add(parts)
+        if self._writer is not None and member.size <= _SMALL:
+            self._writer.submit(target, source.read() if source else b"", mode, member.mtime)
+            return
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         fd = os.open(target, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with open(fd, "wb", closefd=True) as out:
@@ -347,12 +466,10 @@ class Extraction:
                         self._cancelled()
                         yield
             if hasattr(os, "fchmod"):
-                os.fchmod(out.fileno(), _file_mode(member.mode))
+                os.fchmod(out.fileno(), mode)
         if not hasattr(os, "fchmod"):
-            os.chmod(target, _file_mode(member.mode))
-        # Keep mtimes: bytecode caches shipped in the archive are validated against them.
+            os.chmod(target, mode)
         os.utime(target, (member.mtime, member.mtime))
-        self._written.add(parts)
 
     def check_links(self) -> None:
         """After extraction: every symlink must resolve inside the installation."""
@@ -368,6 +485,7 @@ class Extraction:
 
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (
+    _Truncated,
     tarfile.TarError,
     EOFError,
     zlib.error,
@@ -394,8 +512,9 @@ def extract_tar(
         UnsafeArchive: a member that is absolute, uses `..`, escapes via a link or is special.
     """
     counter = _Counter(_decompressed(raw, kind))
+    extraction.start()
     try:
-        with tarfile.open(fileobj=cast(IO[bytes], counter), mode="r|", bufsize=CHUNK) as tar:
+        with tarfile.open(fileobj=cast(IO[bytes], counter), mode="r|", bufsize=_TAR_BUFFER) as tar:
             while (member := tar.next()) is not None:
                 yield from extraction.tar_member(tar, member)
                 # Stream mode keeps every header it read; keep memory flat instead.
@@ -404,8 +523,7 @@ def extract_tar(
             offset = tar.offset
         while counter.read(CHUNK):
             pass
-    except ArchiveError as error:
-        raise ArchiveError(f"archive {name} is truncated or corrupt: {error}") from None
+        extraction.finish()
     except Exception as error:
         if not _is_read_error(error):
             raise
@@ -414,6 +532,9 @@ def extract_tar(
             f"archive {name} is truncated or corrupt: {detail}",
             hint="download it again; if it keeps failing, the mirror's copy is damaged",
         ) from None
+    finally:
+        # After an error or a closed stream: no worker may write once the caller cleans up.
+        extraction.abort()
     if extraction.top is None:
         raise ArchiveError(f"archive {name} is empty")
     if counter.total < offset + tarfile.BLOCKSIZE:
@@ -447,6 +568,7 @@ def extract_zip(path: Path, extraction: Extraction, *, name: str) -> Iterator[No
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target = extraction._target(parts)
+                extraction._written.add(parts)
                 with archive.open(info) as source, open(target, "xb") as out:
                     shutil.copyfileobj(source, out, CHUNK)
                 if mode & 0o111:

@@ -1,0 +1,141 @@
+"""Time `pybuilds install` against `uv python install` on the same archive; peak memory too.
+
+Usage: python benchmarks/bench_install.py [--runs N] [--with-tests] [--level N]
+
+The archive is this interpreter's stdlib in PBS's install_only shape (tests/archives.py), with
+the `test` package when `--with-tests` (about the size of a real PBS build). Both tools run as
+fresh processes installing into an empty root, from a file:// mirror and from a local HTTP
+mirror; each child's wall time and peak RSS (wait4) are recorded. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from archives import (  # noqa: E402
+    VERSION,
+    asset_name,
+    catalog_entry,
+    host_triple,
+    pack_install_only,
+    publish,
+    sha256_of,
+    stage_interpreter,
+    write_catalog,
+)
+from httpserver import HTTPTestServer  # noqa: E402
+
+
+def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MiB of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{command[0]} failed:\n{stderr}")
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return elapsed, usage.ru_maxrss * scale / (1 << 20)
+
+
+def build_archive(work: Path, *, with_tests: bool, level: int) -> tuple[Path, Path, int]:
+    """Stage and pack the interpreter once; returns (mirror, catalog, files)."""
+    host = host_triple()
+    if host is None:
+        raise SystemExit("needs Linux or macOS on x86_64/aarch64")
+    tree = stage_interpreter(work / "stage")
+    if with_tests:
+        source = Path(sys.base_prefix) / "lib" / f"python{VERSION.rsplit('.', 1)[0]}" / "test"
+        target = tree / "lib" / f"python{VERSION.rsplit('.', 1)[0]}" / "test"
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    files = sum(len(names) for _, _, names in os.walk(tree))
+    name = asset_name(VERSION, host.triple, "install_only")
+    archive = pack_install_only(tree, work / name, level=level)
+    mirror = work / "mirror"
+    publish(mirror, archive)
+    entry = catalog_entry(VERSION, host, name, sha256_of(archive))
+    return mirror, write_catalog(work / "catalog.json", [entry]), files
+
+
+def measure(
+    label: str, command: list[str], env: dict[str, str], root: Path, runs: int
+) -> list[tuple[float, float]]:
+    results = []
+    for attempt in range(runs + 1):
+        shutil.rmtree(root, ignore_errors=True)
+        result = run_child(command, env)
+        if attempt:  # the first run only warms the page cache
+            results.append(result)
+    print(f"  {label}: {', '.join(f'{t:.2f}s' for t, _ in results)}", file=sys.stderr)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--with-tests", action="store_true", help="add the stdlib test package")
+    parser.add_argument("--level", type=int, default=6, help="gzip level of the archive")
+    args = parser.parse_args()
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    pybuilds = [sys.executable, "-m", "tui"]
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        mirror, catalog, files = build_archive(work, with_tests=args.with_tests, level=args.level)
+        size = next(mirror.glob("*/*.tar.gz")).stat().st_size
+        root, bin_dir = work / "root", work / "bin"
+        env = {
+            **os.environ,
+            "HOME": str(work / "home"),
+            "UV_NO_CONFIG": "1",
+            "UV_CACHE_DIR": str(work / "uv-cache"),
+            "UV_PYTHON_INSTALL_DIR": str(root),
+            "UV_PYTHON_BIN_DIR": str(bin_dir),
+            "UV_PYTHON_DOWNLOADS_JSON_URL": str(catalog),
+            "UV_PYTHON_DOWNLOADS": "manual",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        rows = []
+        with HTTPTestServer(mirror) as server:
+            for source, mirror_url in (("file://", mirror.as_uri()), ("http", server.url)):
+                run_env = {**env, "UV_PYTHON_INSTALL_MIRROR": mirror_url}
+                ours = measure(
+                    f"pybuilds {source}", [*pybuilds, "install", VERSION], run_env, root, args.runs
+                )
+                theirs = measure(
+                    f"uv {source}", [uv, "python", "install", VERSION], run_env, root, args.runs
+                )
+                rows.append((source, ours, theirs))
+    print(
+        f"archive: {size / (1 << 20):.1f} MiB gzip -{args.level}, {files} files, {args.runs} runs"
+    )
+    header = f"{'source':8} {'tool':9} {'median':>8} {'min':>8} {'peak RSS':>9}"
+    print(header)
+    print("-" * len(header))
+    for source, ours, theirs in rows:
+        for tool, results in (("pybuilds", ours), ("uv", theirs)):
+            times = [t for t, _ in results]
+            peak = max(m for _, m in results)
+            print(
+                f"{source:8} {tool:9} {statistics.median(times):7.2f}s {min(times):7.2f}s"
+                f" {peak:6.0f}MiB"
+            )
+        ratio = statistics.median(t for t, _ in ours) / statistics.median(t for t, _ in theirs)
+        print(f"{source:8} {'ratio':9} {ratio:7.2f}x  (pybuilds / uv, medians)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
