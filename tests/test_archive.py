@@ -16,15 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.archive import (
-    Extraction,
-    HashingReader,
-    compression_for,
-    extract_tar,
-    extract_zip,
-    member_parts,
-)
+from tui.core.archive import Extraction, extract_tar, extract_zip, member_parts
 from tui.core.errors import ArchiveError, Cancelled, UnsafeArchive
+from tui.core.streams import HashingReader, compression_for
 
 
 def _tar(members: list[tuple[str, bytes | str | None]], *, first_json: bool = False) -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bz2
-import hashlib
 import lzma
 import os
 import re
@@ -14,181 +12,18 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Literal, Protocol, cast
+from typing import IO, Any, cast
 
 from tui.core.errors import ArchiveError, Cancelled, UnsafeArchive
+from tui.core.streams import CHUNK, Compression, Counter, Readable, Truncated, decompressed
 
-Compression = Literal["gz", "zst", "bz2", "xz", "tar", "zip"]
-
-CHUNK = 1 << 20
-"""Read and write size: memory stays bounded by a few of these whatever the archive's size."""
 _PYTHON_JSON_LIMIT = 16 << 20
 _TAR_BUFFER = 64 << 10
 """tarfile's stream buffer: it re-slices the whole buffer on every read, so 1 MiB costs twice
 the CPU of 64 KiB on a typical build."""
 _SMALL = 1 << 20
 """Files up to this size are written by worker threads (see `_Writer`)."""
-_SUFFIXES: tuple[tuple[str, Compression], ...] = (
-    (".tar.gz", "gz"),
-    (".tgz", "gz"),
-    (".tar.zst", "zst"),
-    (".tar.zstd", "zst"),
-    (".tar.bz2", "bz2"),
-    (".tar.xz", "xz"),
-    (".tar", "tar"),
-    (".zip", "zip"),
-)
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_MAGIC = {"gz": b"\x1f\x8b", "bz2": b"BZh", "xz": b"\xfd7zXZ"}
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-def compression_for(name: str) -> Compression:
-    """The archive type from a file name or URL path; ArchiveError for anything else."""
-    lower = name.lower().split("?", 1)[0]
-    for suffix, kind in _SUFFIXES:
-        if lower.endswith(suffix):
-            return kind
-    raise ArchiveError(
-        f"unsupported archive type: {name}",
-        hint="pybuilds unpacks .tar.gz, .tar.zst, .tar.bz2, .tar.xz and .zip archives",
-    )
-
-
-class HashingReader:
-    """A file-like view of downloaded chunks that hashes and counts every byte it hands out."""
-
-    def __init__(
-        self,
-        chunks: Iterator[bytes],
-        *,
-        cancel: threading.Event | None = None,
-        tee: BinaryIO | None = None,
-    ) -> None:
-        self._chunks = chunks
-        self._cancel = cancel
-        self._tee = tee
-        self._hash = hashlib.sha256()
-        self._buffer = b""
-        self._offset = 0
-        self.done = 0
-        """Bytes received so far."""
-
-    def _fill(self) -> bool:
-        if self._cancel is not None and self._cancel.is_set():
-            raise Cancelled("install")
-        for chunk in self._chunks:
-            if not chunk:
-                continue
-            self._hash.update(chunk)
-            self.done += len(chunk)
-            if self._tee is not None:
-                self._tee.write(chunk)
-            self._buffer, self._offset = chunk, 0
-            return True
-        self._buffer, self._offset = b"", 0
-        return False
-
-    def read(self, size: int = -1, /) -> bytes:
-        if self._offset >= len(self._buffer) and not self._fill():
-            return b""
-        end = len(self._buffer) if size < 0 else self._offset + size
-        data = self._buffer[self._offset : end]
-        self._offset += len(data)
-        return data
-
-    def drain(self) -> None:
-        """Read to the end so the hash covers the whole file."""
-        self._buffer, self._offset = b"", 0
-        while self._fill():
-            pass
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-class _Truncated(Exception):
-    """The compressed stream stopped before its end marker."""
-
-
-class _Inflater:
-    """gzip, bzip2 or xz decompression whose output per read is bounded (no bomb blow-ups)."""
-
-    def __init__(self, raw: Readable, kind: Literal["gz", "bz2", "xz"]) -> None:
-        self._raw = raw
-        self._kind = kind
-        self._dec = self._new()
-        self._input = b""
-
-    def _new(self) -> Any:
-        if self._kind == "gz":
-            return zlib.decompressobj(wbits=31)
-        if self._kind == "bz2":
-            return bz2.BZ2Decompressor()
-        return lzma.LZMADecompressor()
-
-    def read(self, size: int = -1, /) -> bytes:
-        limit = size if size > 0 else CHUNK
-        while True:
-            if self._dec.eof:
-                # Concatenated streams (pigz, pbzip2) continue with a new decompressor.
-                rest = self._dec.unused_data or self._input or self._raw.read(CHUNK)
-                self._input = b""
-                if not rest.startswith(_MAGIC[self._kind]):
-                    return b""
-                self._dec = self._new()
-                self._input = rest
-            if self._kind == "gz":
-                data = self._dec.unconsumed_tail or self._input or self._raw.read(CHUNK)
-                self._input = b""
-                if not data:
-                    raise _Truncated("the archive ends before its compressed data does")
-                out: bytes = self._dec.decompress(data, limit)
-            else:
-                data = b""
-                if self._dec.needs_input:
-                    data = self._input or self._raw.read(CHUNK)
-                    self._input = b""
-                    if not data:
-                        raise _Truncated("the archive ends before its compressed data does")
-                out = self._dec.decompress(data, limit)
-            if out:
-                return out
-
-
-class _Counter:
-    """Counts decompressed bytes so a tar stream cut at a member boundary is noticed."""
-
-    def __init__(self, inner: Readable) -> None:
-        self._inner = inner
-        self.total = 0
-
-    def read(self, size: int = -1, /) -> bytes:
-        data = self._inner.read(size)
-        self.total += len(data)
-        return data
-
-
-def _decompressed(raw: Readable, kind: Compression) -> Readable:
-    if kind == "tar":
-        return raw
-    if kind == "zst":
-        import zstandard  # ~10 ms; only full archives need it
-
-        # Long-distance matching needs windows above zstd's 128 MiB default limit.
-        decompressor = zstandard.ZstdDecompressor(max_window_size=1 << 31)
-        return cast(
-            Readable,
-            decompressor.stream_reader(
-                cast(IO[bytes], raw), read_size=CHUNK, read_across_frames=True
-            ),
-        )
-    if kind == "zip":
-        raise ArchiveError("zip archives are not streamed")
-    return _Inflater(raw, kind)
 
 
 def member_parts(name: str) -> tuple[str, ...]:
@@ -485,7 +320,7 @@ class Extraction:
 
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (
-    _Truncated,
+    Truncated,
     tarfile.TarError,
     EOFError,
     zlib.error,
@@ -511,7 +346,7 @@ def extract_tar(
         ArchiveError: corrupt, truncated or not a tar archive of one top folder.
         UnsafeArchive: a member that is absolute, uses `..`, escapes via a link or is special.
     """
-    counter = _Counter(_decompressed(raw, kind))
+    counter = Counter(decompressed(raw, kind))
     extraction.start()
     try:
         with tarfile.open(fileobj=cast(IO[bytes], counter), mode="r|", bufsize=_TAR_BUFFER) as tar:

@@ -16,14 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core import patches
-from tui.core.archive import (
-    CHUNK,
-    Extraction,
-    HashingReader,
-    compression_for,
-    extract_tar,
-    extract_zip,
-)
+from tui.core.archive import Extraction, extract_tar, extract_zip
 from tui.core.catalog import Build
 from tui.core.errors import ArchiveError, ChecksumMismatch, InstallError, PybuildsError
 from tui.core.events import (
@@ -53,6 +46,7 @@ from tui.core.sources import (
     file_name,
     resolve_url,
 )
+from tui.core.streams import CHUNK, HashingReader, compression_for
 
 __all__ = [
     "InstallOptions",
