@@ -106,3 +106,11 @@ def test_python_dash_m_runs_the_cli() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert result.stdout.startswith("cpython-3.13.15+freethreaded-linux-aarch64-gnu")
+
+
+@pytest.mark.parametrize("argv", [["-v", "list", "3.12"], ["list", "3.12", "-v"]])
+def test_verbose_before_or_after_the_command(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("cpython-3.12.14-")

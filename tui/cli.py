@@ -54,6 +54,15 @@ def build_parser(
         if every_command or name == chosen:
             module = importlib.import_module(f"tui.commands.{name}_cmd")
             module.register(subparsers)
+            # `pybuilds install 3.12 -v` should work as well as `pybuilds -v install 3.12`;
+            # SUPPRESS keeps the subcommand from resetting a count given before it.
+            subparsers.choices[name].add_argument(
+                "-v",
+                "--verbose",
+                action="count",
+                default=argparse.SUPPRESS,
+                help="more detail on stderr (-vv: debug)",
+            )
         else:
             subparsers.add_parser(name, help=summary)
     return parser
