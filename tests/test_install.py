@@ -364,19 +364,27 @@ def test_install_waits_for_a_lock_held_by_another_process(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from tui.core.locking import RootLock;"
+            "import sys; from pathlib import Path; from tui.core.locking import RootLock;"
             f"lock = RootLock(Path({str(layout.root)!r})); lock.acquire();"
-            "print('held', flush=True); time.sleep(0.6); lock.release()",
+            "print('held', flush=True); sys.stdin.readline(); lock.release()",
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
 
-    events = _events(pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri()))
+    events = []
+    for event in install(pbs_builds.build(), layout, options=_options(pbs_builds.mirror.as_uri())):
+        events.append(event)
+        if isinstance(event, Warned) and "waiting for another" in event.message:
+            assert not (layout.root / pbs_builds.key).exists()
+            holder.stdin.write("release\n")
+            holder.stdin.flush()
     holder.wait()
 
-    assert any("waiting for another" in e.message for e in events if isinstance(e, Warned))
+    assert any(isinstance(e, Warned) and "waiting" in e.message for e in events)
     assert isinstance(events[-1], Done)
 
 

@@ -219,8 +219,8 @@ class _Installer:
         if warning:
             yield Warned(self.key, warning)
         work = Path(tempfile.mkdtemp(prefix="pybuilds-", dir=self.layout.temp_dir))
+        extraction = Extraction(work / "unpacked", cancel=self.cancel)
         try:
-            extraction = Extraction(work / "unpacked", cancel=self.cancel)
             extraction.dest.mkdir()
             source = str(cache) if cache is not None and hit else url
             keep = work / "cache.partial" if cache is not None and not hit else None
@@ -249,6 +249,7 @@ class _Installer:
             yield Patching(self.key, "links")
             yield from self._place(root, work)
         finally:
+            extraction.abort()  # no unpacking thread may write after the folder is gone
             shutil.rmtree(work, ignore_errors=True)
 
     def _unpack(
@@ -297,23 +298,31 @@ class _Installer:
         """Run `steps`, reporting bytes and files at most every `_EVENT_INTERVAL` seconds."""
         last = time.monotonic()
         files = -1
-        for _ in steps:
-            now = time.monotonic()
-            if now - last < _EVENT_INTERVAL:
-                continue
-            last = now
-            yield Downloading(self.key, reader.done, total)
-            if extraction.files != files:
-                files = extraction.files
-                yield Extracting(self.key, files)
+        try:
+            for _ in steps:
+                now = time.monotonic()
+                if now - last < _EVENT_INTERVAL:
+                    continue
+                last = now
+                yield Downloading(self.key, reader.done, total)
+                if extraction.files != files:
+                    files = extraction.files
+                    yield Extracting(self.key, files)
+        finally:
+            if isinstance(steps, Generator):
+                steps.close()
 
     def _lock(self) -> Generator[InstallEvent, None, RootLock]:
         lock = RootLock(self.layout.root)
-        if not lock.try_acquire():
-            yield Warned(
-                self.key, f"waiting for another uv or pybuilds process to release {lock.path}"
-            )
-            lock.acquire(self.cancel)
+        try:
+            if not lock.try_acquire():
+                yield Warned(
+                    self.key, f"waiting for another uv or pybuilds process to release {lock.path}"
+                )
+                lock.acquire(self.cancel)
+        except BaseException:  # including a stream closed while waiting
+            lock.release()
+            raise
         return lock
 
     def _place(self, root: Path, work: Path) -> Iterator[InstallEvent]:
