@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input
+
 from tui.app.app import PybuildsApp
+from tui.app.widgets.progress_row import InstallPanel, ProgressRow
 from tui.core.catalog import Build, parse_catalog
 from tui.core.config import Settings, load_settings
+from tui.core.errors import ChecksumMismatch
+from tui.core.events import Downloading, Extracting, Failed, InstallEvent
 from tui.core.layout import Layout
 from tui.core.platform import Platform
 
@@ -46,3 +53,43 @@ def make_demo_app(*, settings: bool = True) -> PybuildsApp:
     )
     app.animation_level = "none"
     return app
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until the app's workers finished and their messages were handled."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
+
+
+def no_blink(app: App[int]) -> None:
+    """Stop cursors blinking, so pictures do not depend on timing."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def show_installs(pilot: Pilot[int]) -> None:
+    """Fill the install panel with rows in fixed states: a live download differs every time."""
+    app = pilot.app
+    panel = app.screen.query_one(InstallPanel)
+    downloading, extracting, failing = (
+        "cpython-3.14.7-linux-x86_64_v3-gnu",
+        "cpython-3.13.15-linux-x86_64_v3-gnu",
+        "cpython-3.12.14-linux-x86_64-gnu",
+    )
+    mismatch = ChecksumMismatch(failing, "5e1d…", "0b7a…")
+    rows: list[tuple[int, str, list[InstallEvent]]] = [
+        (1, downloading, [Downloading(downloading, 0, 31_400_000),
+                          Downloading(downloading, 12_600_000, 31_400_000)]),
+        (2, extracting, [Extracting(extracting, 1_864)]),
+        (3, failing, [Failed(failing, mismatch)]),
+    ]  # fmt: skip
+    for install_id, key, events in rows:
+        row = ProgressRow(install_id, key)
+        await panel.mount(row)
+        for moment, event in enumerate(events):
+            row.show(row.tracker.update(event, moment * 3.0))
+    panel.add_class("-active")
+    await pilot.pause()

@@ -5,20 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from app_demo import settle
 from textual.pilot import Pilot
 
 from tui.app.app import PybuildsApp
 from tui.app.screens.browse import BrowseScreen
 from tui.app.widgets.build_table import BuildTable
 
-
-async def settle(pilot: Pilot[int]) -> None:
-    """Wait until no worker runs and the messages they posted are handled."""
-    for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
+__all__ = ["browse", "filter_to", "listed", "settle", "table", "wait_until"]
 
 
 async def wait_until(

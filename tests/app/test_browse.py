@@ -132,7 +132,7 @@ async def test_help_screen_lists_keys() -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.content) for s in app.screen.query(".help-section").results(Static))
-        for word in ("Install", "Uninstall", "Mirrors", "Filter", "pypy@3.10", "ctrl+p"):
+        for word in ("Install", "Uninstall", "Mirrors", "Filter", "pypy@3.10", "^p"):
             assert word in text
         await pilot.press("escape")
         await pilot.pause()

@@ -101,3 +101,20 @@ def test_filtering_the_full_catalog_is_fast(full: BuildIndex) -> None:
         full.select(ViewOptions(text=text, all_patches=True, all_platforms=True), DEMO_PLATFORM)
     per_keystroke = (time.perf_counter() - started) / 8
     assert per_keystroke < 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "widened"),
+    [
+        ("fre", "variants"),
+        ("3.13 free", "variants"),
+        ("deb", "variants"),
+        ("pyp", "other_implementations"),
+        ("3.15.0rc", "prereleases"),
+        ("musl", "all_platforms"),
+    ],
+)
+def test_typing_widens_the_toggle_it_needs(demo: BuildIndex, text: str, widened: str) -> None:
+    selection = demo.select(ViewOptions(text=text), DEMO_PLATFORM)
+    assert getattr(selection.effective, widened)
+    assert selection.builds

@@ -54,9 +54,7 @@ class ViewOptions:
         showing nothing, the filter turns the matching toggle on for as long as it is typed.
         """
         tokens = self.text.lower().split()
-        other = self.other_implementations or any(
-            t.startswith(_OTHER_IMPLEMENTATIONS) for t in tokens
-        )
+        other = self.other_implementations or any(_names_other(t) for t in tokens)
         variants = self.variants or any(_names_variant(t) for t in tokens)
         pre = self.prereleases or any(re.search(r"\d(?:a|b|rc)\d*$|^rc$", t) for t in tokens)
         platforms = self.all_platforms or any(t in _PLATFORM_WORDS for t in tokens)
@@ -69,8 +67,19 @@ class ViewOptions:
         )
 
 
+def _starts_word(token: str, words: tuple[str, ...]) -> bool:
+    """`token` begins with one of `words`, or is a start of one typed so far (3+ letters)."""
+    return token.startswith(words) or (
+        len(token) >= 3 and any(word.startswith(token) for word in words)
+    )
+
+
+def _names_other(token: str) -> bool:
+    return _starts_word(token, _OTHER_IMPLEMENTATIONS)
+
+
 def _names_variant(token: str) -> bool:
-    if "freethreaded" in token or "debug" in token or "+" in token:
+    if _starts_word(token, ("freethreaded", "debug")) or "+" in token:
         return True
     match = _VERSION_TOKEN.match(token)
     return bool(match and match[2])

@@ -119,7 +119,7 @@ def table_columns(builds: Iterable[Build], *, platform_column: bool) -> tuple[Co
     ]
     if platform_column:
         chosen.append(Column("platform", "Platform", max(platform, 8), 12))
-    chosen.append(Column("installed", "Installed", 60, 9))
+    chosen.append(Column("installed", "Installed", 60, 5))
     return tuple(chosen)
 
 
@@ -155,7 +155,10 @@ def row_for(
 
 
 def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
-    """Column widths for `available` cells: flexible columns shrink first, the last one grows.
+    """Column widths for `available` cells: the rightmost flexible columns give way first.
+
+    The installed path and the platform yield before the flavour and the variant, since the
+    details panel repeats the path; the last column takes any spare width.
 
     Args:
         columns: The table's columns.
@@ -165,18 +168,13 @@ def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
         One width per column.
     """
     widths = [column.width for column in columns]
-    gaps = max(len(columns) - 1, 0)
-    excess = sum(widths) + gaps - available
-    # Shrink the widest flexible column one cell at a time: keeps the others readable.
-    while excess > 0:
-        candidates = [
-            index for index, column in enumerate(columns) if widths[index] > column.min_width
-        ]
-        if not candidates:
+    excess = sum(widths) + max(len(columns) - 1, 0) - available
+    for index in reversed(range(len(columns))):
+        if excess <= 0:
             break
-        widest = max(candidates, key=lambda index: widths[index] - columns[index].min_width)
-        widths[widest] -= 1
-        excess -= 1
+        give = min(excess, widths[index] - columns[index].min_width)
+        widths[index] -= give
+        excess -= give
     if excess < 0 and widths:
         widths[-1] += -excess
     return widths

@@ -71,7 +71,7 @@ class BrowseScreen(Screen[None]):
         Binding(
             "slash", "focus_filter", "Filter", id="filter", tooltip="Type to filter the list",
             # Priority, or the key that moves focus would also be typed into the box.
-            priority=True,
+            priority=True, show=False,
         ),
         Binding("i", "install", "Install", id="install", tooltip="Install the selected build"),
         Binding("u", "uninstall", "Uninstall", id="uninstall", tooltip="Remove it, after asking"),
@@ -79,7 +79,10 @@ class BrowseScreen(Screen[None]):
             "r", "reinstall", "Reinstall", id="reinstall", tooltip="Install it again", show=False
         ),
         Binding("x", "cancel_install", "Cancel", id="cancel-install", tooltip="Stop an install"),
-        Binding("P", "choose_platform", "Platform", id="platform", tooltip="Browse a platform"),
+        Binding(
+            "P", "choose_platform", "Platform", id="platform", tooltip="Browse a platform",
+            show=False,
+        ),
         Binding(
             "a", "flip('all_patches')", "All patches", show=False, id="toggle-all-patches",
             tooltip="Every patch version, not only the newest per minor",
@@ -100,7 +103,10 @@ class BrowseScreen(Screen[None]):
             "n", "flip('installed_only')", "Installed only", show=False,
             id="toggle-installed-only", tooltip="Show only installed builds",
         ),
-        Binding("escape", "escape", "Clear filter", show=False, id="escape", tooltip="Clear"),
+        Binding(
+            "escape", "escape", "Clear filter", show=False, id="escape",
+            tooltip="Clear the filter text, or leave the box",
+        ),
     ]  # fmt: skip
 
     def __init__(self) -> None:

@@ -33,13 +33,21 @@ _FILTER_HELP = """\
 """
 
 
+_KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
+
+
 def _key_lines(bindings: Iterable[BindingType]) -> list[str]:
-    lines = []
+    """One line per action: all its keys, its name and its tooltip."""
+    keys: dict[str, list[str]] = {}
+    found: dict[str, Binding] = {}
     for binding in Binding.make_bindings(bindings):
-        keys = binding.key_display or binding.key.replace("question_mark", "?")
-        keys = keys.replace("slash", "/")
-        lines.append(f"  {keys:<16} {binding.description:<16} {binding.tooltip}")
-    return lines
+        name = _KEY_NAMES.get(binding.key, binding.key.replace("ctrl+", "^"))
+        keys.setdefault(binding.action, []).append(name)
+        found.setdefault(binding.action, binding)
+    return [
+        f"  {' '.join(keys[action]):<9} {binding.description:<15} {binding.tooltip}"
+        for action, binding in found.items()
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -65,7 +73,7 @@ class HelpScreen(ModalScreen[None]):
                 text = "\n".join([f"[b]{title}[/b]", *_escaped(_key_lines(bindings))])
                 yield Static(Content.from_markup(text), classes="help-section")
             yield Static(
-                Content.from_markup("  ctrl+p           Commands         every action by name"),
+                Content.from_markup("  ^p        Commands        Every action by name"),
                 classes="help-section",
             )
             yield Static(Content.from_markup(_FILTER_HELP), classes="help-section")

@@ -88,7 +88,8 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
             yield Select(options, value=initial, allow_blank=False, compact=True, id="flavour")
             yield Label("Mirror")
             yield Input(
-                value=defaults.mirror or "",
+                # Credentials never reach the screen: unchanged text means the configured mirror.
+                value=self._shown_mirror,
                 placeholder="none: download from upstream",
                 suggester=SuggestFromList(defaults.saved_mirrors)
                 if defaults.saved_mirrors
@@ -107,6 +108,10 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(verb, variant="primary", id="install")
                 yield Button("Cancel", id="cancel")
+
+    @property
+    def _shown_mirror(self) -> str:
+        return redact_url(self.defaults.mirror) if self.defaults.mirror else ""
 
     def on_mount(self) -> None:
         self.query_one("#install", Button).focus()
@@ -134,7 +139,7 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
     def _mirror_changed(self, event: Input.Changed) -> None:
         typed = event.value.strip() or None
         label = self.query_one("#mirror-origin", Static)
-        if typed == (self.defaults.mirror or None):
+        if (typed or "") == self._shown_mirror:
             origin = self.defaults.mirror_origin
             label.update(f"from {origin}" if origin else "no mirror set")
         else:

@@ -10,7 +10,7 @@ from tui.core.platform import Platform
 
 
 class PlatformHeader(Static):
-    """`pybuilds │ linux x86_64 (x86-64-v3) glibc 2.36 · this machine │ P other platform`."""
+    """`pybuilds  linux x86_64 (x86-64-v3) glibc 2.36 (this machine)  P platform…`."""
 
     DEFAULT_CSS = """
     PlatformHeader {
@@ -52,12 +52,12 @@ class PlatformHeader(Static):
         else:
             note = "this machine" if self.platform == self.host else "not this machine"
             where = Content.from_markup(
-                "[b]$platform[/b] · [i]$note[/i]", platform=self.platform.describe(), note=note
+                "[b]$platform[/b] [i]($note)[/i]", platform=self.platform.describe(), note=note
             )
         self.update(
             Content.assemble(
-                Content.from_markup("[b]pybuilds[/b] │ "),
+                Content.from_markup("[b]pybuilds[/b]  "),
                 where,
-                Content.from_markup(" │ [b]P[/b] [@click=screen.choose_platform]other platform[/]"),
+                Content.from_markup("  [b]P[/b] [@click=screen.choose_platform]platform…[/]"),
             )
         )

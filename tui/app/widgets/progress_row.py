@@ -37,7 +37,7 @@ def bar(snapshot: Snapshot) -> Content:
     else:
         return Content.styled("╌" * _BAR_WIDTH, "$text-muted")
     return Content.assemble(
-        ("━" * filled, "$accent"), ("━" * (_BAR_WIDTH - filled), "$text-disabled")
+        ("━" * filled, "$accent"), ("━" * (_BAR_WIDTH - filled), "$panel-lighten-2")
     )
 
 
@@ -47,9 +47,9 @@ class ProgressRow(Horizontal):
     DEFAULT_CSS = """
     ProgressRow {
         height: 1;
-        & > .key { width: 34; }
-        & > .bar { width: 17; }
-        & > .status { width: 1fr; color: $text-muted; }
+        & > .key { width: 2fr; text-wrap: nowrap; text-overflow: ellipsis; }
+        & > .bar { width: 18; padding: 0 1; }
+        & > .status { width: 3fr; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
         & > Button { min-width: 5; width: 5; }
         &.-done > .status { color: $text-success; }
         &.-failed > .status { color: $text-error; }
