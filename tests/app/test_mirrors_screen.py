@@ -1,0 +1,105 @@
+"""Pilot tests of the mirrors screen: sources, test with the doctor, preview and save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import GOOD, AppFactory, FakeRelease
+from helpers import browse, filter_to, settle
+from textual.widgets import DataTable, Input, Select
+
+from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.mirrors import MirrorsScreen
+from tui.core.config_files import parse_toml
+
+
+def mirrors_screen(app: object) -> MirrorsScreen:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, MirrorsScreen)
+    return screen
+
+
+async def test_settings_show_their_sources(make_app: AppFactory, fake_release: FakeRelease) -> None:
+    app = make_app(fake_release.mirror.as_uri())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        table = mirrors_screen(app).query_one("#settings", DataTable)
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[:3] == [
+            "python-install-mirror",
+            fake_release.mirror.as_uri(),
+            "env UV_PYTHON_INSTALL_MIRROR",
+        ]
+        assert mirrors_screen(app).query_one("#value", Input).value == fake_release.mirror.as_uri()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is browse(app)
+
+
+async def test_save_mirror_to_user_config(
+    make_app: AppFactory, fake_release: FakeRelease, isolated_home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#value", Input).value = fake_release.mirror.as_uri()
+        assert screen.query_one("#scope", Select).value == "user"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        user_file = isolated_home / ".config" / "uv" / "uv.toml"
+        assert f"create {user_file}" in app.screen.detail
+        assert not user_file.exists()
+        await pilot.press("y")
+        await settle(pilot)
+        saved = parse_toml(user_file.read_text(), user_file)
+        assert saved == {"python-install-mirror": fake_release.mirror.as_uri()}
+        # The screen re-reads the settings: the new value and its file are listed.
+        row = [str(cell) for cell in screen.query_one("#settings", DataTable).get_row_at(0)]
+        assert row[1:3] == [fake_release.mirror.as_uri(), f"user {user_file}"]
+        assert app.mirrors.python_mirror == fake_release.mirror.as_uri()
+
+
+async def test_invalid_value_is_explained_not_saved(
+    make_app: AppFactory, isolated_home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#value", Input).value = "ftp://mirror.example/pbs"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert screen.result_text.startswith("✗") and "ftp://" in screen.result_text
+        assert not (isolated_home / ".config" / "uv" / "uv.toml").exists()
+
+
+async def test_test_button_runs_the_doctor_on_the_selected_build(
+    make_app: AppFactory, fake_release: FakeRelease, tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#value", Input).value = fake_release.mirror.as_uri()
+        await pilot.click("#test")
+        await settle(pilot)
+        assert "✗" not in screen.result_text
+        assert GOOD in screen.result_text and "✓" in screen.result_text
+        empty = tmp_path / "empty-mirror"
+        empty.mkdir()
+        screen.query_one("#value", Input).value = empty.as_uri()
+        await screen.run_action("test")  # a second click this soon is ignored as a bounce
+        await settle(pilot)
+        assert "✗" in screen.result_text
