@@ -12,7 +12,8 @@ from tui.core.errors import InvalidRequest
 from tui.core.layout import Installation, Layout
 from tui.core.names import InstallKey
 from tui.core.platform import Platform
-from tui.core.requests import Request, find_installation, parse_request, select_build
+from tui.core.request_grammar import parse_request
+from tui.core.requests import Request, find_installation, select_build
 from tui.core.versions import Version
 
 LINUX = Platform("linux", "x86_64", "gnu")
@@ -199,6 +200,15 @@ def test_rejected_forms_say_what_is_wrong(text: str, detail: str) -> None:
     assert detail in message
     assert caught.value.request == text
     assert caught.value.hint
+
+
+def test_requests_module_still_parses_requests() -> None:
+    # Callers import parse_request from tui.core.requests; it hands off to the grammar module.
+    from tui.core import requests
+
+    assert requests.parse_request("pypy@3.10t") == parse_request("pypy@3.10t")
+    with pytest.raises(InvalidRequest, match="a version must follow `@`"):
+        requests.parse_request("pypy@")
 
 
 # Every spelling FORMATS.md §7 lists as selecting 3.12.14.
