@@ -6,7 +6,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from tui.core.catalog import EMBEDDED_SOURCE, Build, Scope, in_scope, load_embedded, parse_catalog
 from tui.core.errors import CatalogError
@@ -36,7 +35,9 @@ def is_remote(location: str) -> bool:
 def local_path(location: str) -> Path:
     """A plain path or a `file://` URL as a path."""
     if location.startswith("file://"):
-        return Path(unquote(urlsplit(location).path))
+        from tui.core.fetch import file_url_to_path
+
+        return file_url_to_path(location)
     return Path(location).expanduser()
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from tui.core.errors import Cancelled, DownloadFailed
 from tui.core.nearmiss import find_near_misses, shell_quote
@@ -135,6 +134,8 @@ def file_url_to_path(url: str) -> Path:
             f"file:// URLs cannot name a host (`{parts.netloc}`)",
             hint="write an absolute path with three slashes: file:///srv/mirror",
         )
+    from urllib.request import url2pathname  # pulls in http.client and email (~15 ms)
+
     return Path(url2pathname(parts.path))
 
 
