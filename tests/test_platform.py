@@ -13,20 +13,17 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import InvalidPlatform, InvalidRequest
-from tui.core.platform import (
+from tui.core.platform import Platform, detect_platform, platform_from_facts, platform_from_parts
+from tui.core.platform_probe import (
     HostFacts,
-    Platform,
     arch_from_machine,
     arm_libc_from_cpuinfo,
-    detect_platform,
     elf_interpreter,
     elf_interpreter_from_bytes,
     glibc_version_from_loader_name,
     libc_from_loader_output,
     libc_of_loader,
     os_from_sys_platform,
-    platform_from_facts,
-    platform_from_parts,
     read_host_facts,
     x86_64_level_from_cpuinfo,
 )
@@ -337,7 +334,7 @@ def test_uv_libc_overrides_detection_and_bad_values_are_ignored(
     host = detect_platform()
     assert detect_platform({"UV_LIBC": "musl"}).libc == "musl"
     assert detect_platform({"UV_LIBC": ""}) is host  # empty means unset, as in uv
-    with caplog.at_level(logging.WARNING, logger="tui.core.platform"):
+    with caplog.at_level(logging.WARNING, logger="tui.core.platform_probe"):
         facts = read_host_facts({"UV_LIBC": "glibc"})
     assert facts.uv_libc is None
     assert platform_from_facts(facts).libc == host.libc
