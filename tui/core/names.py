@@ -91,4 +91,4 @@ class InstallKey:
             return None
         if not version[0].isdigit():
             return None
-        return cls(implementation, version, variant, os_name, arch, libc)  # type: ignore[arg-type]
+        return cls(implementation, version, variant, os_name, arch, libc)
