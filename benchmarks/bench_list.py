@@ -54,7 +54,8 @@ def main() -> int:
         for name, command in commands.items():
             timings = time_command(command, env, args.runs)
             medians[name] = statistics.median(timings)
-            print(f"{name:<40} median {medians[name] * 1000:7.1f} ms  min {min(timings) * 1000:7.1f} ms")
+            median_ms, min_ms = medians[name] * 1000, min(timings) * 1000
+            print(f"{name:<40} median {median_ms:7.1f} ms  min {min_ms:7.1f} ms")
     ratio = medians["pybuilds list --only-downloads"] / medians["uv python list --only-downloads"]
     print(f"\nratio pybuilds/uv (median): {ratio:.2f}x  (target <= 1.5x)")
     return 0
