@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, TypeAlias, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, Union
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui.app.commands import PybuildsCommands
+from tui.app.details import release_flavours
 from tui.app.filtering import BuildIndex
 from tui.app.messages import CatalogLoaded, InstallationsChanged, WorkerFailed
 from tui.app.rows import installation_map
 from tui.app.screens.browse import BrowseScreen
-from tui.app.screens.error import ErrorModal
-from tui.app.screens.help import HelpScreen
-from tui.app.screens.mirrors import MirrorsScreen
 from tui.app.settings_view import mirror_settings
 from tui.core.catalog import Build
-from tui.core.config import Settings
 from tui.core.errors import PybuildsError
 from tui.core.layout import Installation, Layout
 from tui.core.mirrors import MirrorSettings
 from tui.core.platform import Platform
 from tui.core.redact import redact_text
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
 
 T = TypeVar("T")
 Loader: TypeAlias = Union[T, Callable[[], T]]  # noqa: UP007 - a generic alias needs Union on 3.10
@@ -38,18 +40,38 @@ def _resolve(loader: Loader[T]) -> T:
     return loader() if callable(loader) else loader
 
 
+# Screens and commands not on the first screen are imported when first used: the app must
+# show its first rows within half a second, and every import counts.
+def _mirrors_screen() -> Screen[None]:
+    from tui.app.screens.mirrors import MirrorsScreen
+
+    return MirrorsScreen()
+
+
+def _help_screen() -> Screen[None]:
+    from tui.app.screens.help import HelpScreen
+
+    return HelpScreen()
+
+
+def _commands() -> type[Provider]:
+    from tui.app.commands import PybuildsCommands
+
+    return PybuildsCommands
+
+
 class PybuildsApp(App[int]):
     """Browse builds, install and uninstall them, and manage mirrors."""
 
     CSS_PATH = "pybuilds.tcss"
     TITLE = "pybuilds"
-    MODES: ClassVar[dict[str, str | Callable[[], Any]]] = {
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "browse": BrowseScreen,
-        "mirrors": MirrorsScreen,
+        "mirrors": _mirrors_screen,
     }
     DEFAULT_MODE = "browse"
-    SCREENS: ClassVar[dict[str, Callable[[], Any]]] = {"help": HelpScreen}
-    COMMANDS = App.COMMANDS | {PybuildsCommands}
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help_screen}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "question_mark,f1", "help", "Help", id="help", tooltip="Keys, filter syntax, concepts"
@@ -82,6 +104,7 @@ class PybuildsApp(App[int]):
         platform: Loader[Platform],
         settings_loader: Callable[[], Settings] | None = None,
         *,
+        settings: Settings | None = None,
         cwd: Path | None = None,
     ) -> None:
         """Create the app; tests pass fixed inputs, `pybuilds` passes loaders.
@@ -92,9 +115,15 @@ class PybuildsApp(App[int]):
             platform: The host platform, or a function that detects it.
             settings_loader: Reads the effective settings (again after a save); None uses
                 no settings at all (no mirrors).
+            settings: Settings already read; without them `settings_loader` runs at start.
             cwd: Where project-scope settings are looked up (default: the working directory).
         """
-        super().__init__()
+        # With NO_COLOR Textual would still draw in shades of grey; in ANSI mode its filter
+        # strips every colour and leaves bold, reverse and underline, as NO_COLOR asks.
+        no_color = os.environ.get("NO_COLOR") is not None
+        super().__init__(ansi_color=True if no_color else None)
+        if no_color:
+            self.theme = "ansi-dark"
         self.layout = layout
         self.cwd = cwd or Path.cwd()
         self._builds = builds
@@ -104,20 +133,28 @@ class PybuildsApp(App[int]):
         """Download sizes learnt this session, by catalog URL."""
         self.selected: Build | None = None
         """The build highlighted in the browse table (mirror tests use it)."""
+        self._mirrors: MirrorSettings | None = None
+        self.set_reactive(PybuildsApp.settings, settings)
 
     @property
     def mirrors(self) -> MirrorSettings:
         """The mirror settings in force."""
-        return mirror_settings(self.settings)
+        if self._mirrors is None:
+            self._mirrors = mirror_settings(self.settings)
+        return self._mirrors
 
     def on_mount(self) -> None:
         self._load()
-        self.reload_settings()
+        if self.settings is None:
+            self.reload_settings()
 
     @work(thread=True, exit_on_error=False, group="load")
     def _load(self) -> None:
         host: Platform = _resolve(self._platform)
         index = BuildIndex(_resolve(self._builds))
+        if index.builds:
+            # Compiles the file-name patterns here, not when the first details are drawn.
+            release_flavours(index.builds[0])
         installed = installation_map(self.layout.installations())
         self.post_message(CatalogLoaded(index, host, installed))
 
@@ -132,7 +169,12 @@ class PybuildsApp(App[int]):
         """Re-read the settings (after a save, or when the app starts)."""
         if self._settings_loader is not None:
             settings = self._settings_loader()
-            self.call_from_thread(setattr, self, "settings", settings)
+            mirrors = mirror_settings(settings)
+            self.call_from_thread(self._set_settings, settings, mirrors)
+
+    def _set_settings(self, settings: Settings, mirrors: MirrorSettings | None) -> None:
+        self._mirrors = mirrors
+        self.settings = settings
 
     @work(thread=True, exit_on_error=False, group="installed")
     def reload_installations(self) -> None:
@@ -145,7 +187,7 @@ class PybuildsApp(App[int]):
         self.installed = message.installed
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        if self.screen.id != "help":
             self.push_screen("help")
 
     def action_mode(self, mode: str) -> None:
@@ -171,6 +213,8 @@ class PybuildsApp(App[int]):
     @on(WorkerFailed)
     def _worker_failed(self, message: WorkerFailed) -> None:
         """The one place worker failures reach the user."""
+        from tui.app.screens.error import ErrorModal
+
         error = message.error
         if message.task == "_load":
             # Without a catalog there is nothing to browse: leave with the error.

@@ -7,10 +7,11 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from tui.app.rows import Column, install_key_text, table_columns
 from tui.core.catalog import Build
 from tui.core.names import ARCHES, LIBCS, OSES, Variant
 from tui.core.platform import Platform
-from tui.core.versions import build_sort_key
+from tui.core.versions import Version, build_sort_key
 
 _VARIANT_RANK = {"default": 0, "freethreaded": 1, "debug": 2, "freethreaded+debug": 3}
 _IMPL_RANK = {"cpython": 0, "pypy": 1, "graalpy": 2, "pyodide": 3}
@@ -88,12 +89,31 @@ def _names_variant(token: str) -> bool:
 def display_order(build: Build) -> tuple[object, ...]:
     """Newest version first, then CPython first, default variant first, newest build first."""
     return (
-        tuple(-part for part in build.version.sort_key()),
+        -build.major,
+        -build.minor,
+        -build.patch,
+        _newest_first(build.prerelease),
         _IMPL_RANK.get(build.implementation, 9),
         _VARIANT_RANK[build.variant],
-        tuple(-part for part in build_sort_key(build.build)[1]),
-        build.platform_key,
+        _newest_first(build.build or ""),
+        build.os,
+        build.arch,
+        build.arch_level or "",
+        build.libc,
     )
+
+
+@lru_cache(maxsize=4096)
+def _newest_first(text: str) -> tuple[int, ...]:
+    """A descending key for a pre-release (`rc1`; `` is final, after all of them) or a build.
+
+    Few distinct values exist, so caching makes sorting the whole catalog cheap.
+    """
+    if not text:
+        return (-9,)
+    if text[0].isalpha():
+        return tuple(-part for part in Version(0, 0, 0, text).sort_key()[3:])
+    return tuple(-part for part in build_sort_key(text)[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +133,26 @@ class BuildIndex:
 
     def __init__(self, builds: Iterable[Build]) -> None:
         self.builds: tuple[Build, ...] = tuple(sorted(builds, key=display_order))
-        self._haystacks = tuple(_haystack(build) for build in self.builds)
+        self._haystack_cache: tuple[str, ...] | None = None
         self._token_cache: dict[str, frozenset[int]] = {}
+        self._columns: dict[bool, tuple[Column, ...]] = {}
+        self.columns(platform_column=False)
+
+    def columns(self, *, platform_column: bool) -> tuple[Column, ...]:
+        """The table's columns for this catalog (computed once, in the loading worker)."""
+        found = self._columns.get(platform_column)
+        if found is None:
+            found = self._columns[platform_column] = table_columns(
+                self.builds, platform_column=platform_column
+            )
+        return found
+
+    @property
+    def _haystacks(self) -> tuple[str, ...]:
+        # Built on the first typed filter, not at start-up: the first screen needs none.
+        if self._haystack_cache is None:
+            self._haystack_cache = tuple(_haystack(build) for build in self.builds)
+        return self._haystack_cache
 
     def __len__(self) -> int:
         return len(self.builds)
@@ -145,7 +183,7 @@ class BuildIndex:
                 continue
             if not effective.prereleases and build.prerelease:
                 continue
-            if effective.installed_only and str(build.install_key) not in installed:
+            if effective.installed_only and install_key_text(build) not in installed:
                 continue
             if not effective.all_platforms:
                 if build.os != platform.os or build.libc != platform.libc:
@@ -198,14 +236,9 @@ def _version_text(build: Build) -> str:
 
 
 def _haystack(build: Build) -> str:
-    parts = (
-        build.key,
-        str(build.install_key),
-        build.filename,
-        build.build or "",
-        build.variant,
-        build.platform_key,
-    )
+    """What plain words are searched in: both key spellings, the file name and the build."""
+    name = build.url.rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
+    parts = (build.key, install_key_text(build), name, build.build or "")
     return " ".join(parts).lower()
 
 
@@ -266,6 +299,6 @@ def _newest_patches(
         if group not in seen:
             seen.add(group)
             kept.append((index, build))
-        elif str(build.install_key) in installed:
+        elif installed and install_key_text(build) in installed:
             kept.append((index, build))
     return kept

@@ -9,6 +9,7 @@ from typing import Literal
 
 from tui.core.catalog import Build
 from tui.core.layout import Installation
+from tui.core.names import Variant, install_arch, install_os, variant_suffix
 
 RowState = Literal["available", "installed", "other-build", "installing"]
 
@@ -58,6 +59,26 @@ def format_size(size: int | None) -> str:
     raise AssertionError("unreachable")
 
 
+def install_key_text(build: Build) -> str:
+    """`str(build.install_key)` without building the record: listing checks it per build."""
+    return _install_key_text(
+        build.implementation, build.major, build.minor, build.patch, build.prerelease,
+        build.variant, build.os, build.arch, build.arch_level, build.libc,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=16384)
+def _install_key_text(
+    implementation: str, major: int, minor: int, patch: int, prerelease: str,
+    variant: Variant, os_name: str, arch: str, level: str | None, libc: str,
+) -> str:  # fmt: skip
+    suffix = variant_suffix(variant)
+    return (
+        f"{implementation}-{major}.{minor}.{patch}{prerelease}{suffix}-{install_os(os_name)}"
+        f"-{install_arch(arch, level)}-{libc}"
+    )
+
+
 def installation_map(installations: Iterable[Installation]) -> dict[str, Installation]:
     """Installations by install key (`cpython-3.13.1-linux-x86_64-gnu`)."""
     return {str(installation.key): installation for installation in installations}
@@ -65,14 +86,14 @@ def installation_map(installations: Iterable[Installation]) -> dict[str, Install
 
 def installation_for(build: Build, installed: Mapping[str, Installation]) -> Installation | None:
     """The installation in `build`'s folder, whatever build it holds."""
-    return installed.get(str(build.install_key))
+    return installed.get(install_key_text(build))
 
 
 def state_of(
     build: Build, installed: Mapping[str, Installation], installing: frozenset[str] = frozenset()
 ) -> RowState:
     """Whether `build` is installed, another build holds its folder, or it is installing."""
-    key = str(build.install_key)
+    key = install_key_text(build)
     if key in installing:
         return "installing"
     installation = installed.get(key)
@@ -104,11 +125,13 @@ def _flavour_of(url: str) -> str:
 
 def table_columns(builds: Iterable[Build], *, platform_column: bool) -> tuple[Column, ...]:
     """The table's columns, sized once for the whole catalog so they never jump while filtering."""
-    builds = tuple(builds)
-    version = max((len(str(b.version)) for b in builds), default=6)
-    build = max((len(b.build or "") for b in builds), default=5)
-    platform = max((len(b.platform_key) for b in builds), default=8)
-    impl = max((len(b.implementation) for b in builds), default=7)
+    impl = version = build = platform = 0
+    # One cheap pass: this runs on the UI thread when the first rows appear.
+    for b in builds:
+        impl = max(impl, len(b.implementation))
+        version = max(version, len(f"{b.major}.{b.minor}.{b.patch}{b.prerelease}"))
+        build = max(build, len(b.build or ""))
+        platform = max(platform, len(b.os) + len(b.arch) + len(b.libc) + 5)
     chosen = [
         Column("implementation", "Impl", max(impl, 4), max(impl, 4)),
         Column("version", "Version", max(version, 7), max(version, 7)),
@@ -118,7 +141,7 @@ def table_columns(builds: Iterable[Build], *, platform_column: bool) -> tuple[Co
         Column("size", "Size", 8, 8, align="right"),
     ]
     if platform_column:
-        chosen.append(Column("platform", "Platform", max(platform, 8), 12))
+        chosen.append(Column("platform", "Platform", min(max(platform, 8), 24), 12))
     chosen.append(Column("installed", "Installed", 60, 5))
     return tuple(chosen)
 

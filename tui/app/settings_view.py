@@ -6,13 +6,14 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.core import doctor
-from tui.core.config import Settings
-from tui.core.config_files import read_toml
-from tui.core.config_write import Scope, check_value, target_file
 from tui.core.mirrors import MirrorSettings
 from tui.core.redact import redact_url
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
+    from tui.core.config_write import Scope
 
 EDITABLE_KEYS = (
     "python-install-mirror",
@@ -46,7 +47,9 @@ def mirror_settings(settings: Settings | None) -> MirrorSettings:
     """The mirrors in force, with where each came from; no settings means no mirrors."""
     if settings is None:
         return MirrorSettings()
-    return doctor.mirror_settings(settings)
+    from tui.core.doctor import mirror_settings as from_settings
+
+    return from_settings(settings)
 
 
 def with_mirror(
@@ -124,6 +127,9 @@ def preview_edit(
     Raises:
         ConfigError: the value is not acceptable, or the file cannot be read.
     """
+    from tui.core.config_files import read_toml
+    from tui.core.config_write import check_value, target_file
+
     stored = check_value(key, value, cwd=cwd)
     path, table = target_file(scope, env=env, cwd=cwd)
     try:

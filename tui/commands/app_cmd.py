@@ -23,6 +23,7 @@ def run_app(args: argparse.Namespace) -> int:
         layout_from(settings),
         detect_platform,
         lambda: settings_from_args(args, show_warnings=False),
+        settings=settings,
     )
     app.run()
     return app.return_code or 0

@@ -23,11 +23,7 @@ from tui.app.rows import (
     installation_for,
     row_for,
     state_of,
-    table_columns,
 )
-from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.install import InstallChoice, InstallDefaults, InstallDialog
-from tui.app.screens.platform import PlatformChoice, PlatformDialog, catalog_platforms
 from tui.app.settings_view import mirror_key, with_mirror
 from tui.app.widgets.build_detail import BuildDetail
 from tui.app.widgets.build_table import BuildTable
@@ -37,14 +33,15 @@ from tui.app.widgets.progress_row import InstallPanel
 from tui.core.catalog import Build
 from tui.core.errors import Cancelled, PybuildsError
 from tui.core.events import Done
-from tui.core.fetch import FetchOptions, probe
-from tui.core.install import InstallOptions, uninstall
 from tui.core.layout import Installation
 from tui.core.mirrors import MirrorKind
 from tui.core.platform import Platform
 
+# Dialogs and the install and fetch code load on first use, keeping start-up short.
 if TYPE_CHECKING:
     from tui.app.app import PybuildsApp
+    from tui.app.screens.install import InstallChoice, InstallDefaults
+    from tui.app.screens.platform import PlatformChoice
 
 _EMPTY = "No builds match. Esc clears the filter; a, p, v, o widen the list; P picks a platform."
 
@@ -114,8 +111,8 @@ class BrowseScreen(Screen[None]):
         self.options = ViewOptions()
         self.platform: Platform | None = None
         """The platform browsed (the host's once detected)."""
-        self._columns: dict[bool, tuple[Column, ...]] = {}
         self._shown_columns: tuple[Column, ...] = ()
+        self._binding_state: tuple[bool | None, ...] = ()
 
     @property
     def papp(self) -> PybuildsApp:
@@ -132,14 +129,13 @@ class BrowseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield PlatformHeader(id="platform-header")
         yield FilterBar(id="filters")
-        yield BuildTable(id="builds")
+        # Plain text while loading: a loading animation would cost start-up time itself.
+        yield BuildTable(id="builds", empty_text="Loading the catalog…")
         yield BuildDetail(id="details")
         yield InstallPanel(self.papp.layout, id="installs")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.table.loading = self.papp.index is None
-        self.table.focus()
         self.watch(self.papp, "index", self._catalog_changed)
         self.watch(self.papp, "installed", self._installed_changed, init=False)
         self.watch(self.papp, "settings", self._settings_changed, init=False)
@@ -149,16 +145,18 @@ class BrowseScreen(Screen[None]):
     def _catalog_changed(self, index: BuildIndex | None) -> None:
         if index is None:
             return
-        self._columns.clear()
         if self.platform is None:
             self.platform = self.papp.host
         header = self.query_one(PlatformHeader)
         header.host = self.papp.host
         header.platform = self.platform
-        self.table.loading = False
         if self.focused is None:
             self.table.focus()
-        self.refilter()
+        # The first list is small and quick to pick (~2 ms): no worker round trip for it.
+        if self.platform is not None:
+            installed = frozenset(self.papp.installed)
+            selection = index.select(self.options, self.platform, installed)
+            self._show_selection(_Filtered(index, selection))
 
     def _installed_changed(self) -> None:
         self.refilter()
@@ -188,10 +186,7 @@ class BrowseScreen(Screen[None]):
             return
         effective = message.selection.effective
         all_platforms = effective.all_platforms
-        columns = self._columns.get(all_platforms)
-        if columns is None:
-            columns = table_columns(message.index.builds, platform_column=all_platforms)
-            self._columns[all_platforms] = columns
+        columns = message.index.columns(platform_column=all_platforms)
         self._shown_columns = columns
         self.table.set_builds(columns, message.selection.builds, self._row_for, empty_text=_EMPTY)
         filters = self.query_one(FilterBar)
@@ -224,7 +219,7 @@ class BrowseScreen(Screen[None]):
     def _highlighted(self, message: BuildTable.Highlighted) -> None:
         self.papp.selected = message.build
         self._show_details(message.build)
-        self.refresh_bindings()
+        self._update_bindings()
 
     def _show_details(self, build: Build | None) -> None:
         panel = self.query_one(BuildDetail)
@@ -249,6 +244,8 @@ class BrowseScreen(Screen[None]):
     def _probe(self, build: Build, url: str) -> None:
         # Only local files are probed, as they answer at once; the size is a hint, so a
         # missing file stays silent here and is reported by the install that needs it.
+        from tui.core.fetch import probe
+
         try:
             size = probe(url)
         except PybuildsError:
@@ -265,6 +262,14 @@ class BrowseScreen(Screen[None]):
             self.query_one(BuildDetail).archive_size = message.size
 
     # --- actions -------------------------------------------------------------------------------
+
+    def _update_bindings(self) -> None:
+        # The footer rebuilds its keys on every refresh: only ask when install/uninstall
+        # availability changed, not on every cursor move.
+        state = tuple(self.check_action(a, ()) for a in ("install", "uninstall", "reinstall"))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("install", "uninstall", "reinstall"):
@@ -294,6 +299,8 @@ class BrowseScreen(Screen[None]):
         index, host = self.papp.index, self.papp.host
         if index is None or host is None:
             return
+        from tui.app.screens.platform import PlatformDialog, catalog_platforms
+
         current = None if self.options.all_platforms else self.platform
         dialog = PlatformDialog(host, catalog_platforms(index.builds), current)
         self.app.push_screen(dialog, callback=self._platform_chosen)
@@ -326,12 +333,16 @@ class BrowseScreen(Screen[None]):
             return
         if state == "available" and reinstall:
             reinstall = False
+        from tui.app.screens.install import InstallDialog
+
         self.app.push_screen(
             InstallDialog(build, self._install_defaults(build, state), reinstall=reinstall),
             callback=self._install_chosen,
         )
 
     def _install_defaults(self, build: Build, state: str) -> InstallDefaults:
+        from tui.app.screens.install import InstallDefaults
+
         settings = self.papp.settings
         mirrors = self.papp.mirrors
         mirror, origin = None, None
@@ -357,6 +368,9 @@ class BrowseScreen(Screen[None]):
     def _install_chosen(self, choice: InstallChoice | None) -> None:
         if choice is None:
             return
+        from tui.core.fetch import FetchOptions
+        from tui.core.install import InstallOptions
+
         build = choice.build
         mirrors = self.papp.mirrors
         if choice.mirror_changed:
@@ -372,7 +386,7 @@ class BrowseScreen(Screen[None]):
         self.installs.start(build, options)
         self.table.refresh_rows()
         self._show_details(self.table.highlighted)
-        self.refresh_bindings()
+        self._update_bindings()
 
     @on(InstallFinished)
     def _install_finished(self, message: InstallFinished) -> None:
@@ -388,7 +402,7 @@ class BrowseScreen(Screen[None]):
             self.papp.sizes[message.build.url] = message.archive_size
         self.papp.reload_installations()
         self.table.refresh_rows()
-        self.refresh_bindings()
+        self._update_bindings()
 
     def action_cancel_install(self) -> None:
         build = self.table.highlighted
@@ -406,6 +420,8 @@ class BrowseScreen(Screen[None]):
             self.notify(f"{build.install_key} is not installed")
             return
 
+        from tui.app.screens.confirm import ConfirmScreen
+
         def confirmed(answer: bool | None) -> None:
             if answer:
                 self._uninstall(installation)
@@ -421,6 +437,8 @@ class BrowseScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="uninstall")
     def _uninstall(self, installation: Installation) -> None:
+        from tui.core.install import uninstall
+
         uninstall(installation, self.papp.layout)
         self.post_message(_Uninstalled(installation))
 

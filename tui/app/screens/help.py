@@ -53,6 +53,9 @@ def _key_lines(bindings: Iterable[BindingType]) -> list[str]:
 class HelpScreen(ModalScreen[None]):
     """Keys and syntax; Escape, q or ? closes it."""
 
+    def __init__(self) -> None:
+        super().__init__(id="help")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help-close", tooltip="Close")
     ]

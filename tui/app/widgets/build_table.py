@@ -104,16 +104,23 @@ class BuildTable(ScrollView, can_focus=True):
             return self.table
 
     def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        empty_text: str = "",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._columns: tuple[Column, ...] = ()
         self._builds: Sequence[Build] = ()
         self._row_for: Callable[[Build], TableRow] | None = None
         self._row_cache: dict[int, TableRow] = {}
-        self._empty_text = ""
+        self._empty_text = empty_text
         self._widths_for: tuple[int, list[int]] = (-1, [])
         self._highlighted: Build | None = None
+        self.generation = 0
+        """How many times rows were set: tests and benchmarks wait for it to change."""
 
     @property
     def builds(self) -> Sequence[Build]:
@@ -168,6 +175,7 @@ class BuildTable(ScrollView, can_focus=True):
             self._columns = columns
             self._widths_for = (-1, [])
         self._builds = builds
+        self.generation += 1
         self._row_for = row_for
         self._row_cache.clear()
         self._empty_text = empty_text

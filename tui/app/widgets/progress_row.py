@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,8 +21,10 @@ from tui.app.progress import ProgressTracker, Snapshot
 from tui.core.catalog import Build
 from tui.core.errors import InstallError
 from tui.core.events import Done, Failed
-from tui.core.install import InstallOptions, install
 from tui.core.layout import Layout
+
+if TYPE_CHECKING:
+    from tui.core.install import InstallOptions
 
 _BAR_WIDTH = 16
 
@@ -180,6 +183,8 @@ class InstallPanel(VerticalScroll):
 
     @work(thread=True, exit_on_error=False, group="install")
     def _run(self, install_id: int, job: _Job, options: InstallOptions) -> None:
+        from tui.core.install import install  # archive and link code: only once installing
+
         worker = get_current_worker()
         for event in install(job.build, self.install_layout, options=options, cancel=job.cancel):
             if worker.is_cancelled:
