@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from app_demo import settle
 from textual.pilot import Pilot
 
+from app.app_demo import settle
 from tui.app.app import PybuildsApp
 from tui.app.screens.browse import BrowseScreen
 from tui.app.widgets.build_table import BuildTable

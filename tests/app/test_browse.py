@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from app_demo import DEMO_PLATFORM, make_demo_app
-from helpers import browse, listed, settle, table
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from app.app_demo import DEMO_PLATFORM, make_demo_app
+from app.helpers import browse, listed, settle, table
 from tui.app.app import PybuildsApp
 from tui.app.commands import COMMANDS
 from tui.app.screens.help import HelpScreen
@@ -183,4 +183,6 @@ async def test_no_color_keeps_the_cursor_visible(monkeypatch: pytest.MonkeyPatch
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.no_color
+        # ANSI mode makes Textual strip colours instead of drawing in shades of grey.
+        assert app.native_ansi_color and app.theme == "ansi-dark"
         assert table(app).get_component_rich_style("build-table--cursor").reverse

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from app_demo import DEMO_PLATFORM, demo_builds
 
+from app.app_demo import DEMO_PLATFORM, demo_builds
 from tui.app.filtering import BuildIndex, ViewOptions
 from tui.core.catalog import load_embedded
 from tui.core.platform import Platform

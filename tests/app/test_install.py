@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
-from helpers import browse, filter_to, listed, settle, table, wait_until
 from textual.message import Message
-from trickle import TrickleServer
 
+from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
+from app.helpers import browse, filter_to, listed, settle, table, wait_until
+from app.trickle import TrickleServer
 from tui.app.messages import InstallFinished
 from tui.app.rows import format_size
 from tui.app.screens.confirm import ConfirmScreen

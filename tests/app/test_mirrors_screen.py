@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import GOOD, AppFactory, FakeRelease
-from helpers import browse, filter_to, settle
 from textual.widgets import DataTable, Input, Select
 
+from app.conftest import GOOD, AppFactory, FakeRelease
+from app.helpers import browse, filter_to, settle
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.mirrors import MirrorsScreen
 from tui.core.config_files import parse_toml

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from app_demo import make_demo_app, no_blink, settle, show_installs
 from textual.pilot import Pilot
+
+from app.app_demo import make_demo_app, no_blink, settle, show_installs
 
 SnapCompare = Callable[..., bool]
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from app_demo import demo_builds
 
+from app.app_demo import demo_builds
 from tui.app.progress import ProgressTracker, format_duration
 from tui.app.rows import Column, format_size, layout_widths, row_for, state_of, table_columns
 from tui.app.settings_view import preview_edit, with_mirror
