@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_data import real_catalog_path
 
-from tests.shared_data import real_catalog_path
 from tui.core.catalog import (
     Build,
     catalog_key,

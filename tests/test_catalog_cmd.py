@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_catalog import ENTRY
 
-from tests.test_catalog import ENTRY
 from tui.cli import main
 
 
