@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from app.app_demo import DEMO_PLATFORM, make_demo_app
+from app.app_demo import DEMO_PLATFORM, DEMO_ROOT, demo_builds, make_demo_app
+from app.conftest import AppFactory
 from app.helpers import browse, listed, settle, table
 from tui.app.app import PybuildsApp
 from tui.app.commands import COMMANDS
+from tui.app.screens.error import ErrorModal
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.install import InstallDialog
 from tui.app.screens.platform import PlatformChoice, PlatformDialog
 from tui.app.widgets.build_detail import BuildDetail
 from tui.app.widgets.filters import FilterBar
 from tui.app.widgets.platform_header import PlatformHeader
+from tui.core.catalog import Build
+from tui.core.config import Settings
+from tui.core.errors import CatalogError, ConfigError
+from tui.core.layout import Layout
 
 
 async def test_first_screen_lists_newest_patch_of_each_minor() -> None:
@@ -186,3 +195,44 @@ async def test_no_color_keeps_the_cursor_visible(monkeypatch: pytest.MonkeyPatch
         # ANSI mode makes Textual strip colours instead of drawing in shades of grey.
         assert app.native_ansi_color and app.theme == "ansi-dark"
         assert table(app).get_component_rich_style("build-table--cursor").reverse
+
+
+async def test_keys_can_be_remapped_in_pybuilds_toml(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefs = tmp_path / "pybuilds.toml"
+    prefs.write_text('[ui]\nkey-install = "I"\n')
+    monkeypatch.setenv("PYBUILDS_CONFIG_FILE", str(prefs))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallDialog)
+        await pilot.press("I")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog)
+
+
+async def test_a_failing_settings_file_is_shown_not_fatal(make_app: AppFactory) -> None:
+    def broken() -> Settings:
+        raise ConfigError("/home/u/.config/uv/uv.toml", "unknown field `python-install-mirro`")
+
+    app = PybuildsApp(demo_builds(), Layout(DEMO_ROOT, DEMO_ROOT / "bin"), DEMO_PLATFORM, broken)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        assert "python-install-mirro" in app.screen.message
+        await pilot.press("enter")
+        await pilot.pause()
+        assert listed(app)  # the builds are still there to browse
+
+
+async def test_a_catalog_that_cannot_load_ends_the_app_with_its_error() -> None:
+    def broken() -> tuple[Build, ...]:
+        raise CatalogError("https://***@example.com/catalog.json", "not valid JSON")
+
+    app = PybuildsApp(broken, Layout(DEMO_ROOT, DEMO_ROOT / "bin"), DEMO_PLATFORM)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 1

@@ -147,6 +147,8 @@ class PybuildsApp(App[int]):
         self._load()
         if self.settings is None:
             self.reload_settings()
+        else:
+            self._apply_keymap(self.settings)
 
     @work(thread=True, exit_on_error=False, group="load")
     def _load(self) -> None:
@@ -175,6 +177,21 @@ class PybuildsApp(App[int]):
     def _set_settings(self, settings: Settings, mirrors: MirrorSettings | None) -> None:
         self._mirrors = mirrors
         self.settings = settings
+
+    def watch_settings(self, settings: Settings | None) -> None:
+        self._apply_keymap(settings)
+
+    def _apply_keymap(self, settings: Settings | None) -> None:
+        """Rebind keys from pybuilds.toml: `[ui]` `key-install = "I"` (binding ids as in help)."""
+        if settings is None:
+            return
+        keymap = {
+            name.removeprefix("key-"): str(value)
+            for name, value in settings.preferences.ui.items()
+            if name.startswith("key-")
+        }
+        if keymap:
+            self.set_keymap(keymap)
 
     @work(thread=True, exit_on_error=False, group="installed")
     def reload_installations(self) -> None:

@@ -30,6 +30,10 @@ _FILTER_HELP = """\
 [b]Installs[/b]
   Several can run at once; each row has ✕ to cancel (a cancelled install leaves nothing).
   [b]x[/b] cancels the selected build's install, else the newest one.
+
+[b]Keys[/b]
+  Remap any key in pybuilds.toml, by the binding's id: [b]\\[ui][/b] then [b]key-install = "I"[/b].
+  Ids: $ids.
 """
 
 
@@ -79,7 +83,15 @@ class HelpScreen(ModalScreen[None]):
                 Content.from_markup("  ^p        Commands        Every action by name"),
                 classes="help-section",
             )
-            yield Static(Content.from_markup(_FILTER_HELP), classes="help-section")
+            ids = ", ".join(
+                dict.fromkeys(
+                    binding.id
+                    for _, bindings in sections
+                    for binding in Binding.make_bindings(bindings)
+                    if binding.id and binding.id != "escape"
+                )
+            )
+            yield Static(Content.from_markup(_FILTER_HELP, ids=ids), classes="help-section")
 
 
 def _escaped(lines: list[str]) -> list[str]:
