@@ -80,7 +80,7 @@ class MirrorsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Content.from_markup("[b]pybuilds[/b]  mirrors and settings  [b]esc[/b] builds"),
+            Content.from_markup("[b]pybuilds[/b] │ mirrors and settings │ [b]esc[/b] builds"),
             id="mirrors-title",
         )
         yield DataTable(id="settings", cursor_type="row", zebra_stripes=True)
