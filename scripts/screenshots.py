@@ -18,7 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "screenshots"
 sys.path.insert(0, str(REPO / "tests"))
 
-from app.app_demo import make_demo_app, no_blink, settle, show_installs  # noqa: E402
+from app.app_demo import (  # type: ignore[import-not-found, unused-ignore]  # noqa: E402
+    make_demo_app,
+    no_blink,
+    settle,
+    show_installs,
+)
 
 
 @dataclass(frozen=True, slots=True)
