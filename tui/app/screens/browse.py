@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.details import describe, release_flavours
@@ -28,6 +28,7 @@ from tui.app.settings_view import mirror_key, with_mirror
 from tui.app.widgets.build_detail import BuildDetail
 from tui.app.widgets.build_table import BuildTable
 from tui.app.widgets.filters import FilterBar, ToggleName
+from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.platform_header import PlatformHeader
 from tui.app.widgets.progress_row import InstallPanel
 from tui.core.catalog import Build
@@ -133,7 +134,7 @@ class BrowseScreen(Screen[None]):
         yield BuildTable(id="builds", empty_text="Loading the catalog…")
         yield BuildDetail(id="details")
         yield InstallPanel(self.papp.layout, id="installs")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.watch(self.papp, "index", self._catalog_changed)
@@ -274,9 +275,13 @@ class BrowseScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("install", "uninstall", "reinstall"):
             build = self.table.highlighted if self.is_mounted else None
-            if build is None:
-                return None
-            state = state_of(build, self.papp.installed, self.installs.running_keys)
+            # Before the catalog loads, answer as for the usual first row (not installed), so
+            # the footer need not be rebuilt the moment the rows arrive.
+            state = (
+                "available"
+                if build is None
+                else state_of(build, self.papp.installed, self.installs.running_keys)
+            )
             if action == "install":
                 return True if state in ("available", "other-build") else None
             return True if state in ("installed", "other-build") else None

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.app.messages import WorkerFailed
@@ -26,6 +26,7 @@ from tui.app.settings_view import (
     preview_edit,
     setting_rows,
 )
+from tui.app.widgets.footer import KeyFooter
 from tui.core.catalog_source import LoadedCatalog
 from tui.core.config import Setting, Settings, load_settings, set_value
 from tui.core.config_write import Scope
@@ -115,7 +116,7 @@ class MirrorsScreen(Screen[None]):
                 yield Button("Preview", id="preview", compact=True)
                 yield Button("Save…", id="save", variant="primary", compact=True)
             yield Static("", id="result", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#settings", DataTable)
