@@ -47,9 +47,9 @@ def mirror_settings(settings: Settings | None) -> MirrorSettings:
     """The mirrors in force, with where each came from; no settings means no mirrors."""
     if settings is None:
         return MirrorSettings()
-    from tui.core.doctor import mirror_settings as from_settings
+    from tui.core.mirrors import mirrors_from_settings
 
-    return from_settings(settings)
+    return mirrors_from_settings(settings)
 
 
 def with_mirror(

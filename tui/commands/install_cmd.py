@@ -90,26 +90,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
     from tui.core.install import InstallOptions
-    from tui.core.mirrors import MirrorSettings
+    from tui.core.mirrors import mirrors_from_settings
 
-    def mirror(key: str) -> tuple[str | None, str | None]:
-        setting = settings.setting(key)
-        return setting.value, setting.origin if setting.value else None
-
-    python, python_origin = mirror("python-install-mirror")
-    pypy, pypy_origin = mirror("pypy-install-mirror")
-    graalpy, graalpy_origin = mirror("graalpy-install-mirror")
-    pyodide, pyodide_origin = mirror("pyodide-install-mirror")
-    mirrors = MirrorSettings(
-        python_mirror=python,
-        pypy_mirror=pypy,
-        graalpy_mirror=graalpy,
-        python_origin=python_origin,
-        pypy_origin=pypy_origin,
-        graalpy_origin=graalpy_origin,
-        pyodide_mirror=pyodide,
-        pyodide_origin=pyodide_origin,
-    )
+    mirrors = mirrors_from_settings(settings)
     return InstallOptions(
         mirrors=mirrors,
         flavour=args.flavour or settings.get("default-flavour"),

@@ -71,10 +71,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import load_builds, platform_from
     from tui.commands.settings import settings_from_args
-    from tui.core.doctor import mirror_settings
     from tui.core.errors import InvalidRequest
     from tui.core.mirror import plan_mirror, select_builds
     from tui.core.mirror_download import create_mirror
+    from tui.core.mirrors import mirrors_from_settings
     from tui.core.requests import parse_request
 
     if args.jobs < 1:
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.NOT_FOUND
     options = fetch_options(args)
     plan = plan_mirror(
-        builds, flavours=args.flavour, source=mirror_settings(settings), options=options
+        builds, flavours=args.flavour, source=mirrors_from_settings(settings), options=options
     )
     for note in plan.notes:
         warn(note)

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from tui.core.catalog import Build
 from tui.core.doctor_common import Finding, fail, info, ok, warn, would_install
 from tui.core.errors import PybuildsError
-from tui.core.mirrors import PBS_PREFIX, MirrorKind, MirrorMismatch, MirrorSettings, rewrite_url
+from tui.core.mirrors import (
+    PBS_PREFIX,
+    MirrorKind,
+    MirrorMismatch,
+    MirrorSettings,
+    mirrors_from_settings,
+    rewrite_url,
+)
 from tui.core.platform import Platform
 from tui.core.redact import redact_url
 
@@ -22,7 +29,7 @@ if TYPE_CHECKING:
     from tui.core.fetch import FetchOptions
     from tui.core.requests import Request
 
-__all__ = ["Finding", "Report", "diagnose", "iter_diagnosis", "mirror_settings"]
+__all__ = ["Finding", "Report", "diagnose", "iter_diagnosis"]
 
 _MIRROR_KEYS = {
     "cpython": "python-install-mirror",
@@ -41,23 +48,6 @@ class Report:
     findings: tuple[Finding, ...]
     would_install: bool
     """No step failed: installing the request would work."""
-
-
-def mirror_settings(settings: Settings) -> MirrorSettings:
-    """The mirrors in force and where each was set (`--mirror`, an env var, a file)."""
-    setting = settings.setting
-    python, pypy = setting("python-install-mirror"), setting("pypy-install-mirror")
-    graalpy, pyodide = setting("graalpy-install-mirror"), setting("pyodide-install-mirror")
-    return MirrorSettings(
-        python_mirror=python.value or None,
-        pypy_mirror=pypy.value or None,
-        graalpy_mirror=graalpy.value or None,
-        python_origin=python.origin if python.value else None,
-        pypy_origin=pypy.origin if pypy.value else None,
-        graalpy_origin=graalpy.origin if graalpy.value else None,
-        pyodide_mirror=pyodide.value or None,
-        pyodide_origin=pyodide.origin if pyodide.value else None,
-    )
 
 
 def diagnose(
@@ -124,7 +114,7 @@ def iter_diagnosis(
                 # Say which step of reaching the catalog fails: DNS, TLS, a 401, a web page.
                 yield from check_http(location, expected_sha256=None, options=options)
             return
-    mirrors = mirror_settings(settings)
+    mirrors = mirrors_from_settings(settings)
     yield _catalog_finding(catalog, mirrors)
     build = yield from _build_findings(catalog.builds, parsed, platform)
     if build is None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_url
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
 
 PBS_PREFIX = "https://github.com/astral-sh/python-build-standalone/releases/download"
 PYPY_PREFIX = "https://downloads.python.org/pypy"
@@ -120,3 +123,18 @@ def rewrite_url(
         raise MirrorMismatch(url, origin, _PREFIXES[wanted])
     rest = url[len(_PREFIXES[wanted]) + 1 :]
     return f"{mirror.rstrip('/')}/{rest}", origin
+
+
+def mirrors_from_settings(settings: Settings) -> MirrorSettings:
+    """The mirrors in force and where each was set (`--mirror`, an env var, a file)."""
+    found: dict[str, str | None] = {}
+    for kind, key in (
+        ("python", "python-install-mirror"),
+        ("pypy", "pypy-install-mirror"),
+        ("graalpy", "graalpy-install-mirror"),
+        ("pyodide", "pyodide-install-mirror"),
+    ):
+        setting = settings.setting(key)
+        found[f"{kind}_mirror"] = setting.value or None
+        found[f"{kind}_origin"] = setting.origin if setting.value else None
+    return MirrorSettings(**found)
