@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +85,8 @@ def update_cache(location: str) -> tuple[Path, int]:
         raise CatalogError(label, "it lists no build pybuilds can use; the cache was kept")
     target = cache_path()
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, temp = tempfile.mkstemp(prefix=".download-metadata.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -13,11 +13,6 @@ from urllib.parse import unquote, urlsplit
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_text
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 FileScope = Literal["config-file", "project", "user", "system"]
 KeyHome = Literal["uv", "env", "pybuilds"]
 ValueKind = Literal["mirror", "catalog", "choice", "path", "name"]
@@ -171,6 +166,12 @@ _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?
 
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     """Parse TOML; a syntax error becomes one ConfigError line naming file, line and column."""
+    # Imported here: most runs find no settings file and need no parser (~5 ms).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -10,7 +10,6 @@ from tui.core.catalog import Build
 from tui.core.layout import Installation
 from tui.core.platform import Platform
 from tui.core.requests import Request
-from tui.core.versions import Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +62,6 @@ class ListRow:
             "path": str(inst.executable) if inst else None,
             "source": build.source if build else "installed",
         }
-
-
-def _arch_rank(build: Build, platform: Platform) -> int:
-    arches = platform.runnable_arches()
-    pair = (build.arch, build.arch_level)
-    return arches.index(pair) if pair in arches else len(arches)
 
 
 def _download_matches(
@@ -138,9 +131,14 @@ def _release(build: Build) -> tuple[str, int, int, int]:
     return (build.implementation, build.major, build.minor, build.patch)
 
 
+def _version_key(build: Build) -> tuple[Any, ...]:
+    # Cheaper than Build.version, which makes a Version per call; this runs per build.
+    return build.sort_key()[1:5]
+
+
 def _identity(build: Build) -> tuple[Any, ...]:
     """A build apart from its arch: arch variants of one build share it."""
-    return (build.implementation, build.version, build.build, build.variant, build.os, build.libc)
+    return (*_release(build), build.prerelease, build.build, build.variant, build.os, build.libc)
 
 
 def _pick_downloads(
@@ -154,22 +152,29 @@ def _pick_downloads(
     every_arch = options.all_arches or options.all_platforms
     if not every_arch:
         # Keep the preferred arch of each build: the x86-64 level the CPU runs best.
+        arches = platform.runnable_arches()
+        rank = {pair: index for index, pair in enumerate(arches)}
+
+        def arch_rank(build: Build) -> int:
+            return rank.get((build.arch, build.arch_level), len(arches))
+
         best: dict[tuple[Any, ...], Build] = {}
         for build in candidates:
-            current = best.get(_identity(build))
-            if current is None or _arch_rank(build, platform) < _arch_rank(current, platform):
-                best[_identity(build)] = build
+            current = best.get(identity := _identity(build))
+            if current is None or arch_rank(build) < arch_rank(current):
+                best[identity] = build
         candidates = [b for b in candidates if best[_identity(b)] is b]
     # A pre-release is hidden once its final exists, and behind a later pre-release.
     finals = {_release(b) for b in candidates if not b.prerelease}
-    newest_pre: dict[tuple[str, int, int, int], Version] = {}
+    newest_pre: dict[tuple[str, int, int, int], tuple[Any, ...]] = {}
     for b in candidates:
-        if b.prerelease and (_release(b) not in newest_pre or b.version > newest_pre[_release(b)]):
-            newest_pre[_release(b)] = b.version
+        if b.prerelease and _version_key(b) > newest_pre.get(_release(b), ()):
+            newest_pre[_release(b)] = _version_key(b)
     kept = [
         b
         for b in candidates
-        if not b.prerelease or (_release(b) not in finals and newest_pre[_release(b)] == b.version)
+        if not b.prerelease
+        or (_release(b) not in finals and newest_pre[_release(b)] == _version_key(b))
     ]
     if options.all_versions:
         return kept
@@ -180,8 +185,8 @@ def _pick_downloads(
         arch = b.platform_key if every_arch else (b.os, b.libc)
         return (b.implementation, b.major, b.minor, b.variant, arch)
 
-    newest: dict[tuple[Any, ...], Any] = {}
+    newest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for b in kept:
-        if group(b) not in newest or b.version > newest[group(b)]:
-            newest[group(b)] = b.version
-    return [b for b in kept if newest[group(b)] == b.version]
+        if _version_key(b) > newest.get(key := group(b), ()):
+            newest[key] = _version_key(b)
+    return [b for b in kept if newest[group(b)] == _version_key(b)]

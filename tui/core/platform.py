@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import platform as stdlib_platform
 import struct
 import sys
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from tui.core.platform_probe import (
     HostFacts,
     arch_from_machine,
     arm_libc_from_cpuinfo,
+    machine,
     os_from_sys_platform,
     read_host_facts,
     x86_64_level_from_cpuinfo,
@@ -147,9 +147,7 @@ def _detect(uv_libc: str | None) -> Platform:
         return platform_from_facts(read_host_facts(env))
     except Exception as error:  # odd machines must still get a platform
         log.debug("platform detection failed, using a minimal guess: %r", error)
-        facts = HostFacts(
-            sys.platform, stdlib_platform.machine(), struct.calcsize("P") * 8, uv_libc=uv_libc
-        )
+        facts = HostFacts(sys.platform, machine(), struct.calcsize("P") * 8, uv_libc=uv_libc)
         return platform_from_facts(facts)
 
 

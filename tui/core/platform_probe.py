@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-import platform as stdlib_platform
 import re
 import struct
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +23,15 @@ _X86_64_LEVELS = (
     ("v3", frozenset(["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"])),
     ("v4", frozenset(["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"])),
 )
+
+
+def machine() -> str:
+    """The CPU name the kernel reports (`x86_64`, `aarch64`, `AMD64`)."""
+    if hasattr(os, "uname"):
+        return os.uname().machine
+    import platform  # Windows; the module costs ~3 ms, so only there
+
+    return platform.machine()
 
 
 def _cpuinfo_field(text: str, name: str) -> frozenset[str]:
@@ -218,6 +225,8 @@ def find_loader(arch: str) -> str | None:
 
 
 def _run(command: list[str]) -> str:
+    import subprocess  # ~3 ms; only when the loader has to be asked
+
     try:
         result = subprocess.run(
             command, capture_output=True, timeout=5, check=False, stdin=subprocess.DEVNULL
@@ -244,7 +253,7 @@ def libc_of_loader(loader: str) -> tuple[str, str | None] | None:
 
 def read_host_facts(env: Mapping[str, str]) -> HostFacts:
     """Read this machine: OS, machine, pointer size, and on Linux cpuinfo and the loader."""
-    facts = HostFacts(sys.platform, stdlib_platform.machine(), struct.calcsize("P") * 8)
+    facts = HostFacts(sys.platform, machine(), struct.calcsize("P") * 8)
     if os_from_sys_platform(facts.sys_platform) != "linux":
         return facts
     arch = arch_from_machine(facts.machine, facts.pointer_bits)
