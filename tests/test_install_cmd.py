@@ -128,7 +128,7 @@ def test_progress_bar_on_a_terminal() -> None:
     time.sleep(0.05)
     shown = os.read(master, 65536).decode()
     os.close(master)
-    assert "\rcpython-3.12.3-linux-x86_64-gnu 3.0MiB/8.0MiB" in shown
+    assert "\rcpython-3.12.3-linux-x86_64-gnu 3.0 MiB/8.0 MiB" in shown
     assert "120 files [downloading]" in shown and "ETA" in shown
 
 

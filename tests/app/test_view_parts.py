@@ -20,7 +20,7 @@ from tui.core.mirrors import MirrorSettings
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(None, ""), (0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (31_234_567, "31.2 MB")],
+    [(None, ""), (0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (31_234_567, "29.8 MiB")],
 )
 def test_format_size(size: int | None, text: str) -> None:
     assert format_size(size) == text
@@ -53,18 +53,18 @@ def test_row_states_for_installed_and_other_builds(tmp_path: Path) -> None:
     assert state_of(build, {str(key): other}) == "other-build"
     assert state_of(build, {}, frozenset({str(key)})) == "installing"
     columns = table_columns([build], platform_column=False)
-    row = row_for(build, columns, state="installed", installation=same, flavour="x", size=2000)
+    row = row_for(build, columns, state="installed", installation=same, flavour="x", size=2048)
     assert row.cells[:4] == ("cpython", "3.13.15", "default", "20260814")
-    assert row.cells[5] == "2.0 kB" and row.cells[-1] == f"✓ {same.path}"
+    assert row.cells[5] == "2.0 KiB" and row.cells[-1] == f"✓ {same.path}"
 
 
 def test_progress_tracker_reports_bytes_speed_eta_and_outcome() -> None:
     tracker = ProgressTracker("k")
     tracker.update(Resolved("k", "https://m/x.tar.gz"), 0.0)
-    tracker.update(Downloading("k", 0, 4_000_000), 0.0)
-    snap = tracker.update(Downloading("k", 1_000_000, 4_000_000), 1.0)
-    assert snap.text == "1.0 MB / 4.0 MB · 1.0 MB/s · ETA 0:03"
-    assert (snap.done, snap.total) == (1_000_000, 4_000_000)
+    tracker.update(Downloading("k", 0, 4 << 20), 0.0)
+    snap = tracker.update(Downloading("k", 1 << 20, 4 << 20), 1.0)
+    assert snap.text == "1.0 MiB / 4.0 MiB · 1.0 MiB/s · ETA 0:03"
+    assert (snap.done, snap.total) == (1 << 20, 4 << 20)
     assert tracker.update(Verifying("k", "ab", True), 2.0).text == "checksum verified"
     assert tracker.update(Extracting("k", 1234), 2.0).text == "extracting (1,234 files)"
     assert tracker.update(Done("k", Path("/x")), 3.0).phase == "done"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from tui.core import units
 from tui.core.catalog import Build
 from tui.core.layout import Installation
 from tui.core.names import Variant, install_arch, install_os, variant_suffix
@@ -48,15 +49,8 @@ class TableRow:
 
 
 def format_size(size: int | None) -> str:
-    """`31.2 MB`-style size, or an empty string when unknown."""
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
+    """`31.2 MiB`-style size, or an empty string when unknown."""
+    return "" if size is None else units.format_size(size)
 
 
 def install_key_text(build: Build) -> str:

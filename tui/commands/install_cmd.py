@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.commands.common import add_catalog_arguments, add_platform_arguments, env_value, warn
+from tui.core.units import format_size
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -233,14 +234,6 @@ def format_elapsed(seconds: float) -> str:
     return f"{int(seconds // 60)}m {int(seconds % 60)}s"
 
 
-def _size(count: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if count < 1024 or unit == "GiB":
-            return f"{count:.1f}{unit}" if unit != "B" else f"{count:.0f}B"
-        count /= 1024
-    return f"{count:.1f}GiB"
-
-
 class Progress:
     """A one-line progress bar on a terminal's stderr; quiet otherwise, except warnings."""
 
@@ -288,11 +281,11 @@ class Progress:
             return
         elapsed = max(time.monotonic() - self._started, 1e-6)
         speed = self._done / elapsed
-        amount = _size(self._done) + (f"/{_size(self._total)}" if self._total else "")
+        amount = format_size(self._done) + (f"/{format_size(self._total)}" if self._total else "")
         eta = ""
         if self._total and speed > 0 and self._done < self._total:
             eta = f" ETA {format_elapsed((self._total - self._done) / speed)}"
-        line = f"{key} {amount} {_size(speed)}/s{eta} {self._files} files [{self._phase}]"
+        line = f"{key} {amount} {format_size(speed)}/s{eta} {self._files} files [{self._phase}]"
         pad = max(self._width - len(line), 0)
         self.stream.write("\r" + line + " " * pad)
         self.stream.flush()

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from tui.core.errors import Cancelled
 from tui.core.redact import redact_text
+from tui.core.units import format_size
 
 Step = Literal[
     "settings",
@@ -116,14 +117,7 @@ def would_install(findings: Iterable[Finding]) -> bool:
 
 def human_size(size: int | None) -> str:
     """`31.2 MiB`, `812 B`; `unknown size` for None."""
-    if size is None:
-        return "unknown size"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size:,} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    return "unknown size" if size is None else format_size(size)
 
 
 def seconds(elapsed: float) -> str:
