@@ -135,3 +135,18 @@ def test_progress_bar_on_a_terminal() -> None:
 @pytest.mark.parametrize(("seconds", "text"), [(0.006, "6ms"), (1.684, "1.68s"), (125.0, "2m 5s")])
 def test_format_elapsed(seconds: float, text: str) -> None:
     assert format_elapsed(seconds) == text
+
+
+def test_install_takes_uvs_network_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.cli import build_parser
+    from tui.commands.common import fetch_options
+
+    args = build_parser(["install"]).parse_args(
+        ["install", "3.12", "--native-tls", "--timeout", "7"]
+    )
+    options = fetch_options(args)
+    assert (options.trust_store, options.timeout) == ("system", 7.0)
+    monkeypatch.setenv("UV_NATIVE_TLS", "1")
+    monkeypatch.setenv("UV_HTTP_TIMEOUT", "12")
+    options = fetch_options(build_parser(["install"]).parse_args(["install", "3.12"]))
+    assert (options.trust_store, options.timeout) == ("system", 12.0)

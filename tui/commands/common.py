@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from tui.core.errors import (
     ChecksumMismatch,
@@ -16,6 +17,9 @@ from tui.core.errors import (
     PybuildsError,
 )
 from tui.core.redact import redact_text
+
+if TYPE_CHECKING:
+    from tui.core.fetch import FetchOptions
 
 
 class ExitCode(IntEnum):
@@ -89,3 +93,30 @@ def add_platform_arguments(parser: argparse.ArgumentParser) -> None:
 def env_value(name: str) -> str | None:
     """uv treats empty environment values as unset."""
     return os.environ.get(name) or None
+
+
+def add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument(
+        "--native-tls",
+        action="store_true",
+        help="verify TLS with the system trust store (env: UV_NATIVE_TLS)",
+    )
+    group.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="network timeout (default: 30)"
+    )
+
+
+def fetch_options(args: argparse.Namespace) -> FetchOptions:
+    """Network options from `--native-tls`/UV_NATIVE_TLS and `--timeout`/UV_HTTP_TIMEOUT."""
+    from tui.core.config_files import env_flag
+    from tui.core.fetch import FetchOptions
+
+    native = bool(getattr(args, "native_tls", False)) or env_flag(os.environ, "UV_NATIVE_TLS")
+    timeout = getattr(args, "timeout", None)
+    if timeout is None and os.environ.get("UV_HTTP_TIMEOUT", "").isdigit():
+        timeout = float(os.environ["UV_HTTP_TIMEOUT"])
+    return FetchOptions(
+        timeout=timeout or 30.0,
+        trust_store="system" if native else "default",
+    )

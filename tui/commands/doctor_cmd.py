@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from tui.commands.common import ExitCode, add_catalog_arguments, add_platform_arguments
+from tui.commands.common import (
+    ExitCode,
+    add_catalog_arguments,
+    add_network_arguments,
+    add_platform_arguments,
+    fetch_options,
+)
 
 if TYPE_CHECKING:
     from tui.core.doctor_common import Finding
-    from tui.core.fetch import FetchOptions
 
 
 def register(subparsers: Any) -> None:
@@ -40,33 +44,6 @@ def register(subparsers: Any) -> None:
 
     add_config_arguments(parser)
     parser.set_defaults(run=run)
-
-
-def add_network_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("network")
-    group.add_argument(
-        "--native-tls",
-        action="store_true",
-        help="verify TLS with the system trust store (env: UV_NATIVE_TLS)",
-    )
-    group.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="network timeout (default: 30)"
-    )
-
-
-def fetch_options(args: argparse.Namespace) -> FetchOptions:
-    """Network options from `--native-tls`/UV_NATIVE_TLS and `--timeout`/UV_HTTP_TIMEOUT."""
-    from tui.core.config_files import env_flag
-    from tui.core.fetch import FetchOptions
-
-    native = bool(getattr(args, "native_tls", False)) or env_flag(os.environ, "UV_NATIVE_TLS")
-    timeout = getattr(args, "timeout", None)
-    if timeout is None and os.environ.get("UV_HTTP_TIMEOUT", "").isdigit():
-        timeout = float(os.environ["UV_HTTP_TIMEOUT"])
-    return FetchOptions(
-        timeout=timeout or 30.0,
-        trust_store="system" if native else "default",
-    )
 
 
 def run(args: argparse.Namespace) -> int:

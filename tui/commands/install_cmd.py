@@ -8,7 +8,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.commands.common import add_catalog_arguments, add_platform_arguments, env_value, warn
+from tui.commands.common import (
+    add_catalog_arguments,
+    add_network_arguments,
+    add_platform_arguments,
+    env_value,
+    fetch_options,
+    warn,
+)
 from tui.core.units import format_size
 
 if TYPE_CHECKING:
@@ -53,6 +60,7 @@ def register(subparsers: Any) -> None:
         "--default", action="store_true", help="also link `python3` and `python`, as uv --default"
     )
     add_catalog_arguments(parser)
+    add_network_arguments(parser)
     add_platform_arguments(parser)
     from tui.commands.settings import add_config_arguments
 
@@ -96,6 +104,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
     mirrors = mirrors_from_settings(settings)
     return InstallOptions(
         mirrors=mirrors,
+        fetch=fetch_options(args),
         flavour=args.flavour or settings.get("default-flavour"),
         reinstall=args.reinstall,
         link_bin=not args.no_bin,

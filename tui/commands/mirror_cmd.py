@@ -10,8 +10,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from tui.commands.common import ExitCode, add_catalog_arguments, add_platform_arguments, warn
-from tui.commands.doctor_cmd import add_network_arguments, fetch_options
+from tui.commands.common import (
+    ExitCode,
+    add_catalog_arguments,
+    add_network_arguments,
+    add_platform_arguments,
+    fetch_options,
+    warn,
+)
 
 if TYPE_CHECKING:
     from tui.core.config_write import Scope
