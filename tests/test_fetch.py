@@ -82,6 +82,31 @@ def test_resumes_with_range_after_a_dropped_connection(
     assert second.headers["if-range"].startswith('"')
 
 
+@pytest.mark.parametrize("ranges", [True, False])
+def test_start_resumes_a_partial_file_or_sends_it_all(
+    http_server: HTTPTestServer, archive: str, ranges: bool
+) -> None:
+    http_server.ranges = ranges
+    with open_url(archive, options=FAST, start=1000) as download:
+        body = b"".join(download.chunks())
+        assert download.total == len(DATA)
+        assert download.offset == (1000 if ranges else 0)
+    assert body == DATA[download.offset :]
+    [request] = http_server.requests
+    assert request.headers["range"] == "bytes=1000-"
+
+
+def test_start_on_a_local_file(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    path.write_bytes(DATA)
+    with open_url(path.as_uri(), options=FAST, start=10) as download:
+        assert (download.offset, download.total) == (10, len(DATA))
+        assert b"".join(download.chunks()) == DATA[10:]
+    with open_url(str(path), options=FAST, start=len(DATA) + 5) as download:
+        assert download.offset == 0  # past the end: the whole file
+        assert b"".join(download.chunks()) == DATA
+
+
 def test_restarts_when_nothing_was_yielded_and_ranges_are_unsupported(
     http_server: HTTPTestServer, archive: str
 ) -> None:

@@ -54,6 +54,7 @@ class Download(ABC):
         path: Path | None = None,
         warnings: list[str] | None = None,
         credentials_from: str | None = None,
+        offset: int = 0,
     ) -> None:
         self.display_url = display_url
         """The URL or path, credentials removed: safe to show and log."""
@@ -65,6 +66,9 @@ class Download(ABC):
         """Things the user should fix even though the download works."""
         self.credentials_from = credentials_from
         """`URL` or the netrc file the credentials came from; never the secret itself."""
+        self.offset = offset
+        """Where `chunks()` starts in the file: the `start` asked for when the source could
+        resume there, else 0 (the whole file follows). `total` is always the whole size."""
 
     @abstractmethod
     def chunks(self) -> Iterator[bytes]:
@@ -90,13 +94,16 @@ class FileDownload(Download):
         options: FetchOptions,
         cancel: threading.Event | None,
         warnings: list[str],
+        start: int = 0,
     ) -> None:
         try:
             handle: BinaryIO = path.open("rb")
         except OSError as error:
             raise DownloadFailed(display_url, f"cannot read {path}: {error.strerror}") from None
         size = os.fstat(handle.fileno()).st_size
-        super().__init__(display_url, total=size, path=path, warnings=warnings)
+        offset = start if 0 < start <= size else 0
+        handle.seek(offset)
+        super().__init__(display_url, total=size, path=path, warnings=warnings, offset=offset)
         self._file = handle
         self._chunk_size = options.chunk_size
         self._cancel = cancel
@@ -148,10 +155,14 @@ def _scheme(url: str) -> str | None:
 
 
 def _open_local(
-    path: Path, display_url: str, options: FetchOptions, cancel: threading.Event | None
+    path: Path,
+    display_url: str,
+    options: FetchOptions,
+    cancel: threading.Event | None,
+    start: int = 0,
 ) -> FileDownload:
     if path.is_file():
-        return FileDownload(path, display_url, options, cancel, [])
+        return FileDownload(path, display_url, options, cancel, [], start)
     if "+" in path.name:
         for spelling in ("%2B", "%2b"):
             encoded = path.with_name(path.name.replace("+", spelling))
@@ -161,7 +172,7 @@ def _open_local(
                     f"the name has `+`. Fix the mirror: mv {shell_quote(encoded)} "
                     f"{shell_quote(path)}"
                 )
-                return FileDownload(encoded, display_url, options, cancel, [warning])
+                return FileDownload(encoded, display_url, options, cancel, [warning], start)
     if path.is_dir():
         raise DownloadFailed(display_url, f"{path} is a folder, not a file")
     misses = find_near_misses(path)
@@ -174,17 +185,17 @@ def _open_local(
     raise DownloadFailed(display_url, f"file not found: {path}", hint=hint)
 
 
-def _open(url: str, options: FetchOptions, cancel: threading.Event | None) -> Download:
+def _open(url: str, options: FetchOptions, cancel: threading.Event | None, start: int) -> Download:
     scheme = _scheme(url)
     if scheme is None:
         path = Path(url).expanduser()
-        return _open_local(path, str(path), options, cancel)
+        return _open_local(path, str(path), options, cancel, start)
     if scheme == "file":
-        return _open_local(file_url_to_path(url), redact_url(url), options, cancel)
+        return _open_local(file_url_to_path(url), redact_url(url), options, cancel, start)
     if scheme in ("http", "https"):
         from tui.core.fetch_http import HttpDownload  # imports httpx (~50 ms): only for URLs
 
-        return HttpDownload(url, options, cancel)
+        return HttpDownload(url, options, cancel, start=start)
     raise DownloadFailed(
         redact_url(url),
         f"unsupported URL scheme `{scheme}`",
@@ -194,7 +205,11 @@ def _open(url: str, options: FetchOptions, cancel: threading.Event | None) -> Do
 
 @contextmanager
 def open_url(
-    url: str, *, options: FetchOptions | None = None, cancel: threading.Event | None = None
+    url: str,
+    *,
+    options: FetchOptions | None = None,
+    cancel: threading.Event | None = None,
+    start: int = 0,
 ) -> Iterator[Download]:
     """Open `url` for streaming; the connection or file is closed on exit.
 
@@ -202,13 +217,15 @@ def open_url(
         url: An http(s):// URL (user-info becomes basic auth), a file:// URL or a path.
         options: Timeouts, retries, netrc, TLS and proxy settings.
         cancel: Checked between chunks and during retry waits.
+        start: Ask for the body from this byte on (a partial file from an earlier run);
+            `Download.offset` says whether the source resumed there or sends it all.
 
     Raises:
         DownloadFailed: the source is missing, refused (401/403/404, an HTML page) or
             unreachable after the retries; the message holds only the redacted URL.
         Cancelled: `cancel` was set while waiting to retry.
     """
-    download = _open(url, options or FetchOptions(), cancel)
+    download = _open(url, options or FetchOptions(), cancel, start)
     try:
         yield download
     finally:

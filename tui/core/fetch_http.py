@@ -160,6 +160,7 @@ class HttpDownload(Download):
         cancel: threading.Event | None,
         *,
         method: str = "GET",
+        start: int = 0,
     ) -> None:
         import httpx
 
@@ -179,16 +180,21 @@ class HttpDownload(Download):
         self._validator: str | None = None
         self._client = _client(options)
         try:
-            self._response = self._open_with_retries(0)
+            self._response = self._open_with_retries(start, fresh=True)
         except BaseException:
             self._client.close()
             raise
-        self.total = _length(self._response)
+        if self._response.status_code == 206:
+            self.offset = start
+            match = _CONTENT_RANGE.match(self._response.headers.get("content-range", ""))
+            self.total = int(match[3]) if match and match[3].isdigit() else None
+        else:
+            self.total = _length(self._response)
 
     def chunks(self) -> Iterator[bytes]:
         import httpx
 
-        done = 0
+        done = self.offset
         stalls = 0
         while True:
             response = self._response
@@ -234,7 +240,9 @@ class HttpDownload(Download):
         elif self._cancel.wait(delay):
             raise Cancelled("download")
 
-    def _open_with_retries(self, start: int) -> httpx.Response:
+    def _open_with_retries(self, start: int, *, fresh: bool = False) -> httpx.Response:
+        """`fresh`: the first request, which may ask for a range of an earlier partial file
+        and accepts the whole file instead."""
         attempts = self._options.retries + 1
         last = _Retryable("no attempt made")
         for attempt in range(attempts):
@@ -242,7 +250,7 @@ class HttpDownload(Download):
                 self._wait(attempt)
             self._check_cancel()
             try:
-                response = self._attempt(start)
+                response = self._attempt(start, fresh=fresh)
             except _Retryable as error:
                 _log.info(
                     "%s: %s (attempt %d of %d)",
@@ -253,7 +261,7 @@ class HttpDownload(Download):
                 )
                 last = error
                 continue
-            if start == 0:
+            if start == 0 or fresh:
                 etag = response.headers.get("etag", "")
                 # If-Range needs a strong validator; a weak ETag would never match.
                 strong = etag if etag and not etag.startswith("W/") else None
@@ -271,7 +279,7 @@ class HttpDownload(Download):
             hint=hint,
         )
 
-    def _attempt(self, start: int) -> httpx.Response:
+    def _attempt(self, start: int, *, fresh: bool = False) -> httpx.Response:
         """One request; raises _Retryable for transient failures, DownloadFailed for final ones."""
         import httpx
 
@@ -291,7 +299,7 @@ class HttpDownload(Download):
             if _retryable_status(status):
                 raise _Retryable(f"HTTP {status} {response.reason_phrase}".rstrip(), status)
             raise self._status_failure(response)
-        if start:
+        if start and not (fresh and status == 200):
             self._check_resumed(response, start)
         self._check_not_html(response)
         return response

@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tui.core.catalog import to_json
 from tui.core.errors import Cancelled, ChecksumMismatch, DownloadFailed, PybuildsError
-from tui.core.fetch import FetchOptions, open_url
+from tui.core.fetch import Download, FetchOptions, open_url
 from tui.core.mirror import (
     METADATA,
     SUMS,
@@ -151,32 +151,91 @@ def _fetch(
             return kept
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
+    try:
+        return _download(item, target, part, options, stop, emit, started)
+    except ChecksumMismatch:
+        if not part.is_file():
+            raise
+        # The partial file an earlier run left does not belong to this build: start over.
+        _log.warning("%s: the partial download did not match; downloading it again", item.relpath)
+        part.unlink()
+        return _download(item, target, part, options, stop, emit, started)
+
+
+def _download(
+    item: MirrorFile,
+    target: Path,
+    part: Path,
+    options: FetchOptions,
+    stop: threading.Event,
+    emit: Callable[[MirrorEvent], None],
+    started: float,
+) -> FileDone:
+    """Fetch into `part` (resuming one an earlier run left), verify, then rename to `target`.
+
+    A cancelled or dropped download keeps `part` for the next run; any other failure removes it.
+    On a mismatch after resuming, `part` stays so the caller can tell and start over.
+    """
+    have = part.stat().st_size if part.is_file() else 0
     digest = hashlib.sha256()
     size = 0
-    last = 0.0
+    keep_part = False
     try:
-        with (
-            open_url(item.source_url, options=options, cancel=stop) as download,
-            part.open("wb") as handle,
-        ):
-            for chunk in download.chunks():
-                handle.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-                now = time.monotonic()
-                if now - last >= _PROGRESS_INTERVAL:
-                    last = now
-                    emit(FileProgress(item.relpath, size, download.total))
-            handle.flush()
-            os.fsync(handle.fileno())
+        with open_url(item.source_url, options=options, cancel=stop, start=have) as download:
+            resumed = download.offset
+            if resumed:
+                size = _hash_into(digest, part, resumed)
+            with part.open("r+b" if resumed else "wb") as handle:
+                handle.seek(size)
+                handle.truncate()
+                try:
+                    size = _stream(download, handle, digest, size, item, emit)
+                except (Cancelled, DownloadFailed):
+                    keep_part = handle.tell() > 0  # a later run asks only for the rest
+                    raise
+                handle.flush()
+                os.fsync(handle.fileno())
         actual = digest.hexdigest()
         if item.sha256 is not None and actual != item.sha256:
+            keep_part = resumed > 0
             raise ChecksumMismatch(item.relpath, item.sha256, actual)
         os.replace(part, target)
     finally:
-        part.unlink(missing_ok=True)
+        if not keep_part:
+            part.unlink(missing_ok=True)
     verified = item.sha256 is not None
     return FileDone(item.relpath, size, actual, "downloaded", verified, time.monotonic() - started)
+
+
+def _hash_into(digest: Any, path: Path, length: int) -> int:
+    """Feed the first `length` bytes of `path` to `digest`; returns the count read."""
+    done = 0
+    with path.open("rb") as handle:
+        while done < length and (block := handle.read(min(1 << 20, length - done))):
+            digest.update(block)
+            done += len(block)
+    return done
+
+
+def _stream(
+    download: Download,
+    handle: BinaryIO,
+    digest: Any,
+    size: int,
+    item: MirrorFile,
+    emit: Callable[[MirrorEvent], None],
+) -> int:
+    """Append the body to `handle` while hashing it; returns the file's size so far."""
+    last = 0.0
+    for chunk in download.chunks():
+        handle.write(chunk)
+        digest.update(chunk)
+        size += len(chunk)
+        now = time.monotonic()
+        if now - last >= _PROGRESS_INTERVAL:
+            last = now
+            emit(FileProgress(item.relpath, size, download.total))
+    return size
 
 
 def _check_present(
