@@ -545,3 +545,13 @@ def test_read_bytes_logs_the_encoded_name_warning(
     with caplog.at_level(logging.WARNING, logger="tui.core.fetch"):
         assert read_bytes(file_url(mirror / TAG / "SHA256+x")) == b"sums"
     assert "mv '" in caplog.text
+
+
+def test_network_options_read_uvs_variables_and_flags_win() -> None:
+    from tui.core.fetch import network_options
+
+    assert network_options({}) == FetchOptions()
+    env = {"UV_NATIVE_TLS": "true", "UV_HTTP_TIMEOUT": "12"}
+    assert network_options(env) == FetchOptions(timeout=12.0, trust_store="system")
+    assert network_options(env, timeout=3.0).timeout == 3.0
+    assert network_options({}, native_tls=True).trust_store == "system"

@@ -109,14 +109,8 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
 
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
     """Network options from `--native-tls`/UV_NATIVE_TLS and `--timeout`/UV_HTTP_TIMEOUT."""
-    from tui.core.config_files import env_flag
-    from tui.core.fetch import FetchOptions
+    from tui.core.fetch import network_options
 
-    native = bool(getattr(args, "native_tls", False)) or env_flag(os.environ, "UV_NATIVE_TLS")
-    timeout = getattr(args, "timeout", None)
-    if timeout is None and os.environ.get("UV_HTTP_TIMEOUT", "").isdigit():
-        timeout = float(os.environ["UV_HTTP_TIMEOUT"])
-    return FetchOptions(
-        timeout=timeout or 30.0,
-        trust_store="system" if native else "default",
+    return network_options(
+        native_tls=bool(getattr(args, "native_tls", False)), timeout=getattr(args, "timeout", None)
     )

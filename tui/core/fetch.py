@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,20 @@ class FetchOptions:
     proxies_from_env: bool = True
     """Use HTTP(S)_PROXY, ALL_PROXY and NO_PROXY."""
     chunk_size: int = 1 << 20
+
+
+def network_options(
+    env: Mapping[str, str] | None = None, *, native_tls: bool = False, timeout: float | None = None
+) -> FetchOptions:
+    """FetchOptions as uv reads them: `--native-tls` or UV_NATIVE_TLS, `--timeout` or
+    UV_HTTP_TIMEOUT (flags win)."""
+    from tui.core.config_files import env_flag
+
+    env = os.environ if env is None else env
+    native = native_tls or env_flag(env, "UV_NATIVE_TLS")
+    if timeout is None and env.get("UV_HTTP_TIMEOUT", "").isdigit():
+        timeout = float(env["UV_HTTP_TIMEOUT"])
+    return FetchOptions(timeout=timeout or 30.0, trust_store="system" if native else "default")
 
 
 class Download(ABC):

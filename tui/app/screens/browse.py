@@ -373,7 +373,7 @@ class BrowseScreen(Screen[None]):
     def _install_chosen(self, choice: InstallChoice | None) -> None:
         if choice is None:
             return
-        from tui.core.fetch import FetchOptions
+        from tui.core.fetch import network_options
         from tui.core.install import InstallOptions
 
         build = choice.build
@@ -383,7 +383,7 @@ class BrowseScreen(Screen[None]):
         state = state_of(build, self.papp.installed, self.installs.running_keys)
         options = InstallOptions(
             mirrors=mirrors,
-            fetch=FetchOptions(),
+            fetch=network_options(),
             flavour=choice.flavour,
             reinstall=choice.reinstall or state == "other-build",
             link_bin=choice.link_bin,

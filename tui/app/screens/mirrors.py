@@ -33,6 +33,7 @@ from tui.core.config_write import Scope
 from tui.core.doctor import iter_diagnosis
 from tui.core.doctor_common import Finding
 from tui.core.errors import PybuildsError
+from tui.core.fetch import network_options
 from tui.core.redact import redact_url
 
 if TYPE_CHECKING:
@@ -210,7 +211,8 @@ class MirrorsScreen(Screen[None]):
             elif key != "python-install-mirror":
                 request = key.split("-", 1)[0]
         worker = get_current_worker()
-        for finding in iter_diagnosis(request, settings, host, catalog=catalog):
+        options = network_options()
+        for finding in iter_diagnosis(request, settings, host, catalog=catalog, options=options):
             if worker.is_cancelled:
                 return
             self.post_message(_Finding(finding))
