@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
 
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_text
@@ -153,10 +152,14 @@ def allowed_values(key: str) -> str:
 
 
 def url_path(url: str) -> Path:
-    """The local path a `file://` URL names."""
-    from urllib.request import url2pathname  # pulls in http.client and email (~25 ms)
+    """The local path a `file://` URL names (read the same way downloads read it)."""
+    from tui.core.errors import DownloadFailed
+    from tui.core.fetch import file_url_to_path
 
-    return Path(url2pathname(unquote(urlsplit(url).path)))
+    try:
+        return file_url_to_path(url)
+    except DownloadFailed as error:
+        raise ConfigError(redact_text(url), error.message, hint=error.hint) from None
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from tui.core.errors import Cancelled, DownloadFailed
 from tui.core.nearmiss import find_near_misses, shell_quote
@@ -155,9 +155,11 @@ def file_url_to_path(url: str) -> Path:
             f"file:// URLs cannot name a host (`{parts.netloc}`)",
             hint="write an absolute path with three slashes: file:///srv/mirror",
         )
-    from urllib.request import url2pathname  # pulls in http.client and email (~15 ms)
+    if os.name == "nt":  # drive letters and UNC paths need the Windows rules
+        from urllib.request import url2pathname  # pulls in http.client and email (~15 ms)
 
-    return Path(url2pathname(parts.path))
+        return Path(url2pathname(parts.path))
+    return Path(unquote(parts.path))
 
 
 def _scheme(url: str) -> str | None:
