@@ -15,6 +15,7 @@ from tui.core.errors import CatalogError
 from tui.core.names import (
     ARCH_VARIANTS,
     ARCHES,
+    IMPLEMENTATION_RANK,
     IMPLEMENTATIONS,
     LIBCS,
     OSES,
@@ -27,21 +28,12 @@ from tui.core.names import (
     variant_suffix,
 )
 from tui.core.redact import redact_url
-from tui.core.versions import Version, build_sort_key
+from tui.core.versions import Version, build_sort_key, prerelease_rank
 
 EMBEDDED_PATH = Path(__file__).resolve().parent.parent / "data" / "catalog.json.gz"
 EMBEDDED_SOURCE = "embedded"
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-_IMPL_RANK = {name: rank for rank, name in enumerate(reversed(IMPLEMENTATIONS))}
 _VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
-
-
-def _prerelease_rank(prerelease: str) -> tuple[int, int]:
-    """Final releases after their pre-releases: a < b < rc < final."""
-    if not prerelease:
-        return (3, 0)
-    kind = prerelease.rstrip("0123456789")
-    return ({"a": 0, "b": 1, "rc": 2}.get(kind, -1), int(prerelease[len(kind) :] or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +95,11 @@ class Build:
     def sort_key(self) -> tuple[Any, ...]:
         """uv's order, ascending: sort with reverse=True for best first."""
         return (
-            _IMPL_RANK.get(self.implementation, -1),
+            IMPLEMENTATION_RANK.get(self.implementation, -1),
             self.major,
             self.minor,
             self.patch,
-            _prerelease_rank(self.prerelease),
+            prerelease_rank(self.prerelease),
             build_sort_key(self.build),
             self.arch_level is None,
             _VARIANT_RANK[self.variant],

@@ -10,6 +10,7 @@ from tui.core.catalog import Build
 from tui.core.layout import Installation
 from tui.core.platform import Platform
 from tui.core.requests import Request
+from tui.core.versions import prerelease_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +132,9 @@ def _release(build: Build) -> tuple[str, int, int, int]:
     return (build.implementation, build.major, build.minor, build.patch)
 
 
-def _version_key(build: Build) -> tuple[Any, ...]:
+def _version_key(build: Build) -> tuple[int, ...]:
     # Cheaper than Build.version, which makes a Version per call; this runs per build.
-    return build.sort_key()[1:5]
+    return (build.major, build.minor, build.patch, *prerelease_rank(build.prerelease))
 
 
 def _identity(build: Build) -> tuple[Any, ...]:

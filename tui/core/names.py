@@ -10,6 +10,8 @@ VARIANTS: tuple[Variant, ...] = ("default", "freethreaded", "debug", "freethread
 
 IMPLEMENTATIONS = ("cpython", "pypy", "graalpy", "pyodide")
 """Implementations in uv's preference order (CPython first)."""
+IMPLEMENTATION_RANK = {name: rank for rank, name in enumerate(reversed(IMPLEMENTATIONS))}
+"""Higher is preferred: CPython > PyPy > GraalPy > Pyodide."""
 
 # Catalog spellings (download-metadata.json) -> uv's installation-key spellings.
 _OS_TO_INSTALL = {"darwin": "macos"}

@@ -10,7 +10,7 @@ from typing import Literal
 from tui.core.catalog import Build
 from tui.core.layout import Installation
 from tui.core.names import (
-    IMPLEMENTATIONS,
+    IMPLEMENTATION_RANK,
     VARIANTS,
     Variant,
     install_arch,
@@ -26,7 +26,6 @@ Arch = tuple[str, str | None]
 
 # The only libc builds for an OS have: used when a request names an OS other than the host's.
 _OS_LIBC = {"darwin": "none", "windows": "none", "emscripten": "musl", "linux": "gnu"}
-_IMPL_RANK = {name: rank for rank, name in enumerate(reversed(IMPLEMENTATIONS))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +338,7 @@ def find_installation(
             off_host, arch_rank = request._rank(os_name, arch, libc, target)
             rank = (
                 not off_host,
-                _IMPL_RANK.get(implementation, -1),
+                IMPLEMENTATION_RANK.get(implementation, -1),
                 variant == "default",
                 version.sort_key(),
                 build_sort_key(installation.build),

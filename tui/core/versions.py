@@ -37,12 +37,7 @@ class Version:
 
     def sort_key(self) -> tuple[int, int, int, int, int]:
         """A tuple that orders pre-releases before their final release."""
-        if not self.prerelease:
-            return (self.major, self.minor, self.patch, 3, 0)
-        match = _PRERELEASE.match(self.prerelease)
-        if not match:
-            return (self.major, self.minor, self.patch, -1, 0)
-        return (self.major, self.minor, self.patch, _PRE_RANK[match[1]], int(match[2]))
+        return (self.major, self.minor, self.patch, *prerelease_rank(self.prerelease))
 
     def __lt__(self, other: Version) -> bool:
         return self.sort_key() < other.sort_key()
@@ -58,6 +53,16 @@ class Version:
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}{self.prerelease}"
+
+
+def prerelease_rank(prerelease: str) -> tuple[int, int]:
+    """Pre-releases before their final release: `a1` < `b2` < `rc1` < `` (final)."""
+    if not prerelease:
+        return (3, 0)
+    match = _PRERELEASE.match(prerelease)
+    if not match:
+        return (-1, 0)
+    return (_PRE_RANK[match[1]], int(match[2]))
 
 
 def build_sort_key(build: str | None) -> tuple[int, tuple[int, ...], str]:
