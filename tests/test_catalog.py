@@ -12,7 +12,6 @@ from shared_data import real_catalog_path
 from tui.core.catalog import (
     Build,
     catalog_key,
-    iter_siblings,
     load_embedded,
     parse_catalog,
     to_json,
@@ -137,13 +136,6 @@ def test_custom_builds_of_one_version_stay_side_by_side() -> None:
     )
     assert [b.build for b in builds] == ["45", "40", "9"]
     assert {str(b.install_key) for b in builds} == {"cpython-3.13.1-linux-x86_64-gnu"}
-
-
-def test_siblings_are_other_variants_of_the_same_release() -> None:
-    builds = load_embedded()
-    build = next(b for b in builds if b.key == "cpython-3.13.1-linux-x86_64-gnu")
-    siblings = {b.variant for b in iter_siblings(builds, build)}
-    assert siblings == {"freethreaded", "debug", "freethreaded+debug"}
 
 
 @pytest.fixture

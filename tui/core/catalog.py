@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -301,16 +301,3 @@ def load_embedded(scope: Scope | None = None) -> tuple[Build, ...]:
 def embedded_origin() -> str:
     """Where the embedded catalog came from (shown by `pybuilds catalog`)."""
     return _unpack_embedded(EMBEDDED_PATH.read_bytes())[1]
-
-
-def iter_siblings(builds: Iterable[Build], build: Build) -> Iterator[Build]:
-    """Builds of the same release and platform as `build` in other variants."""
-    for other in builds:
-        if (
-            other is not build
-            and other.implementation == build.implementation
-            and other.version == build.version
-            and other.build == build.build
-            and other.platform_key == build.platform_key
-        ):
-            yield other

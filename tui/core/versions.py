@@ -28,10 +28,6 @@ class Version:
         return cls(int(match[1]), int(match[2]), int(match[3]), match[4] or "")
 
     @property
-    def is_prerelease(self) -> bool:
-        return bool(self.prerelease)
-
-    @property
     def minor_version(self) -> tuple[int, int]:
         return (self.major, self.minor)
 
