@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -10,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.names import InstallKey
+from tui.core.quietlog import debug
 from tui.core.versions import Version, build_sort_key
-
-log = logging.getLogger(__name__)
 
 SCRATCH = ".temp"
 """uv's extraction scratch folder inside the root (same filesystem, so renames are atomic)."""
@@ -145,12 +143,12 @@ class Layout:
                 continue
             key = InstallKey.parse(entry.name)
             if key is None:
-                log.debug("ignoring malformed managed Python entry %s", entry.name)
+                debug(__name__, "ignoring malformed managed Python entry %s", entry.name)
                 continue
             try:
                 Version.parse(key.version)
             except ValueError:
-                log.debug("ignoring managed Python entry with a bad version: %s", entry.name)
+                debug(__name__, "ignoring managed Python entry with a bad version: %s", entry.name)
                 continue
             try:
                 build: str | None = (Path(entry.path) / "BUILD").read_text().strip() or None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import struct
 import sys
@@ -28,8 +27,7 @@ from tui.core.platform_probe import (
     read_host_facts,
     x86_64_level_from_cpuinfo,
 )
-
-log = logging.getLogger(__name__)
+from tui.core.quietlog import debug
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +144,7 @@ def _detect(uv_libc: str | None) -> Platform:
     try:
         return platform_from_facts(read_host_facts(env))
     except Exception as error:  # odd machines must still get a platform
-        log.debug("platform detection failed, using a minimal guess: %r", error)
+        debug(__name__, "platform detection failed, using a minimal guess: %r", error)
         facts = HostFacts(sys.platform, machine(), struct.calcsize("P") * 8, uv_libc=uv_libc)
         return platform_from_facts(facts)
 
