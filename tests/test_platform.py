@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import struct
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from tui.core.platform_probe import (
     libc_from_loader_output,
     libc_of_loader,
     os_from_sys_platform,
+    own_glibc_version,
     read_host_facts,
     x86_64_level_from_cpuinfo,
 )
@@ -180,6 +182,26 @@ def test_real_elf_interpreter_of_bin_sh_is_the_system_loader() -> None:
     assert elf_interpreter(os.path.realpath(sys.executable)) in (interpreter, None)
     found = libc_of_loader(interpreter)
     assert found is not None and found[0] in ("gnu", "musl")
+
+
+@ON_LINUX
+def test_own_glibc_version_agrees_with_running_the_loader() -> None:
+    loader = elf_interpreter("/bin/sh")
+    assert loader is not None
+    ran = subprocess.run([loader, "--version"], capture_output=True, text=True, check=False)
+    asked = libc_from_loader_output(ran.stdout + ran.stderr)
+    if asked is None or asked[0] != "gnu":
+        assert own_glibc_version(loader) is None  # musl or an unusual loader: no shortcut
+        return
+    assert own_glibc_version(loader) == asked[1]
+    assert libc_of_loader(loader) == asked
+
+
+def test_own_glibc_version_needs_the_same_loader(tmp_path: Path) -> None:
+    other = tmp_path / "ld-linux-x86-64.so.2"
+    other.write_bytes(b"not the loader this process uses")
+    assert own_glibc_version(str(other)) is None
+    assert own_glibc_version(str(tmp_path / "missing")) is None
 
 
 @pytest.mark.parametrize(
