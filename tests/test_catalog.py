@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,32 @@ def test_custom_builds_of_one_version_stay_side_by_side() -> None:
 def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PYBUILDS_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache" / "download-metadata.json"
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the XDG rule is Linux/BSD only")
+@pytest.mark.parametrize("xdg_cache_home", [None, "", "/srv/cache"])
+def test_cache_path_follows_platformdirs(
+    xdg_cache_home: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("PYBUILDS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if xdg_cache_home is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg_cache_home)
+    expected = Path(platformdirs.user_cache_dir("pybuilds", appauthor=False))
+    assert cache_path() == expected / "download-metadata.json"
+
+
+def test_cache_path_ignores_a_relative_xdg_cache_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYBUILDS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache_path() == tmp_path / ".cache" / "pybuilds" / "download-metadata.json"
 
 
 def test_load_catalog_from_path_and_file_url(tmp_path: Path, isolated_cache: Path) -> None:

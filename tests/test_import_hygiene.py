@@ -37,3 +37,36 @@ def test_cli_parser_and_listing_import_nothing_heavy() -> None:
     code = "from tui.cli import build_parser\nbuild_parser()"
     heavy = {name for name in loaded_after(code) if name.split(".")[0] in HEAVY}
     assert not heavy, sorted(heavy)
+
+
+# What `pybuilds list` must not pay for at start-up (each costs 3-8 ms; uv lists in ~50 ms).
+STARTUP_HEAVY = (*HEAVY, "logging", "subprocess", "platformdirs")
+
+
+def test_list_command_imports_only_what_listing_needs(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "UV_PYTHON_INSTALL_DIR": str(tmp_path / "python"),
+    }
+    probe = (
+        "import contextlib, io, sys\n"
+        "from tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(['list', '--only-downloads'])\n"
+        "print(code, ' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(PACKAGE.parent)},
+    )
+    code, *loaded = result.stdout.split()
+    assert code == "0", result.stderr
+    heavy = {name for name in loaded if name.split(".")[0] in STARTUP_HEAVY}
+    assert not heavy, sorted(heavy)
