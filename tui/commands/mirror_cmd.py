@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import shlex
 import sys
 import time
@@ -93,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.arch:
         # Baseline x86-64 runs on every x86-64 machine the mirror may serve; a host-level
         # (v3/v4) build would leave older CPUs without a match.
-        platform = dataclasses.replace(platform, arch_level=None)
+        platform = platform._replace(arch_level=None)
     builds = select_builds(
         load_builds(settings).builds, requests, platform, all_platforms=args.all_platforms
     )

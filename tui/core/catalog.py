@@ -6,9 +6,8 @@ import gzip
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from tui.core.errors import CatalogError
@@ -36,8 +35,7 @@ _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
 
 
-@dataclass(frozen=True, slots=True)
-class Build:
+class Build(NamedTuple):
     """One downloadable build: a catalog entry plus where the entry came from."""
 
     key: str

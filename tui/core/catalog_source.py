@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core.catalog import EMBEDDED_SOURCE, Build, Scope, in_scope, load_embedded, parse_catalog
 from tui.core.errors import CatalogError
 from tui.core.redact import redact_url
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedCatalog:
+class LoadedCatalog(NamedTuple):
     builds: tuple[Build, ...]
     source: str
     """`embedded`, the cache file's path, or the (redacted) path/URL the user gave."""

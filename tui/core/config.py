@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from tui.core.config_files import (
     KEY_SPECS,
@@ -87,8 +87,7 @@ _IMPLEMENTATION_MIRRORS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting's value and where it came from."""
 
     key: str
@@ -101,22 +100,20 @@ class Setting:
     """Lower-precedence values this one hides, highest first."""
 
 
-@dataclass(frozen=True, slots=True)
-class SavedMirror:
+class SavedMirror(NamedTuple):
     """A mirror the user saved in pybuilds.toml to switch to later."""
 
     name: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Preferences:
+class Preferences(NamedTuple):
     """pybuilds' own preferences (pybuilds.toml)."""
 
     path: Path
     default_flavour: str | None = None
     mirrors: tuple[SavedMirror, ...] = ()
-    ui: Mapping[str, str | int | bool] = field(default_factory=dict)
+    ui: Mapping[str, str | int | bool] = MappingProxyType({})
     exists: bool = False
     warnings: tuple[str, ...] = ()
 
@@ -149,8 +146,7 @@ def load_preferences(*, env: Mapping[str, str] | None = None) -> Preferences:
     return Preferences(path, flavour, tuple(mirrors), ui, True, tuple(warnings))
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(NamedTuple):
     """The uv settings files in effect, highest precedence first."""
 
     files: tuple[ConfigFile, ...]
@@ -215,8 +211,7 @@ def _file_warnings(file: ConfigFile) -> list[str]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """Effective settings with their provenance; build with `load_settings`."""
 
     entries: Mapping[str, Setting]
@@ -324,7 +319,7 @@ def load_settings(
         if key in ui:
             candidates.append(Setting(key, ui[key], "pybuilds", str(preferences.path)))
         if candidates:
-            entries[key] = replace(candidates[0], shadowed=tuple(candidates[1:]))
+            entries[key] = candidates[0]._replace(shadowed=tuple(candidates[1:]))
         else:
             entries[key] = Setting(key, None, "default", "default")
     return Settings(entries, tuple(warnings), found, preferences, env, cwd)

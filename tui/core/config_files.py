@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_text
@@ -17,8 +17,7 @@ KeyHome = Literal["uv", "env", "pybuilds"]
 ValueKind = Literal["mirror", "catalog", "choice", "path", "name"]
 
 
-@dataclass(frozen=True, slots=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     """One setting: its uv key name and where else it can be given."""
 
     key: str
@@ -218,15 +217,14 @@ def read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(decode_toml(data, path), path)
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """A settings file uv reads, with the uv settings found in it."""
 
     path: Path
     scope: FileScope
     table: tuple[str, ...] = ()
     """`("tool", "uv")` for a pyproject.toml; empty for a uv.toml."""
-    values: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    values: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def origin(self) -> str:

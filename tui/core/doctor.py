@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -313,8 +312,8 @@ def _flavour(build: Build) -> str | None:
 def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> Finding:
     """Why nothing matched: which versions this platform has, which platforms this version has."""
     described = request.describe(platform)
-    any_version = dataclasses.replace(
-        request, release=(), prerelease="", specifiers=(), allows_prereleases=True
+    any_version = request._replace(
+        release=(), prerelease="", specifiers=(), allows_prereleases=True
     )
     here = [b for b in builds if any_version.matches(b, platform)]
     same_minor = [b for b in here if b.version.minor_version == request.release[:2]]
@@ -327,8 +326,8 @@ def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> 
         for b in here:
             newest.setdefault((b.implementation, b.major, b.minor), f"{b.version}")
         versions = list(newest.values())[:_SHOWN]
-    anywhere = dataclasses.replace(
-        request, os=None, arch=None, libc=None, any_os=False, any_arch=False, any_libc=False
+    anywhere = request._replace(
+        os=None, arch=None, libc=None, any_os=False, any_arch=False, any_libc=False
     )
     elsewhere = [
         b

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core.names import InstallKey
 from tui.core.quietlog import debug
@@ -58,8 +58,7 @@ def default_bin_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path.home() / ".local" / "bin"
 
 
-@dataclass(frozen=True, slots=True)
-class Installation:
+class Installation(NamedTuple):
     """A Python in the managed folder, read in uv's layout."""
 
     key: InstallKey
@@ -89,8 +88,7 @@ class Installation:
         return (self.version.sort_key(), build_sort_key(self.build), str(self.key))
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     """The managed-Python root and the folder executables are linked into."""
 
     root: Path

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.catalog import Build
 from tui.core.layout import Installation
@@ -13,8 +12,7 @@ from tui.core.requests import Request
 from tui.core.versions import prerelease_rank
 
 
-@dataclass(frozen=True, slots=True)
-class ListOptions:
+class ListOptions(NamedTuple):
     only_installed: bool = False
     only_downloads: bool = False
     all_versions: bool = False
@@ -25,8 +23,10 @@ class ListOptions:
     """uv never lists debug downloads; pybuilds does when asked or when the request names debug."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListRow:
+_DEFAULT_OPTIONS = ListOptions()
+
+
+class ListRow(NamedTuple):
     """One line of the listing: a download, an installation, or both for the same key."""
 
     key: str
@@ -83,7 +83,7 @@ def list_rows(
     installations: Iterable[Installation],
     request: Request,
     platform: Platform,
-    options: ListOptions = ListOptions(),
+    options: ListOptions = _DEFAULT_OPTIONS,
 ) -> list[ListRow]:
     """Rows newest first: installed ones always, downloads filtered like `uv python list`."""
     installed = {

@@ -7,7 +7,6 @@ prefix rewrite lands in the tree) and a `SHA256SUMS` per folder; `mirror_downloa
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -156,7 +155,7 @@ def select_builds(
     for request in requests:
         if request.implementation is None:
             # uv installs CPython for `3.12`; PyPy and GraalPy only when named.
-            request = dataclasses.replace(request, implementation="cpython")
+            request = request._replace(implementation="cpython")
         for row in list_rows(builds, (), request, platform, options):
             if row.build is not None:
                 chosen.setdefault(row.build.url, row.build)

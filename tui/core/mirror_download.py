@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -284,7 +283,7 @@ def write_metadata(dest: Path, finished: Sequence[tuple[MirrorFile, FileDone]]) 
         build = item.build
         if build.sha256 is None:
             # A checksum computed here still pins the file, for uv and for pybuilds.
-            build = dataclasses.replace(build, sha256=done.sha256)
+            build = build._replace(sha256=done.sha256)
         builds.append(build)
     document.update(to_json(builds))
     _atomic_write(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Variant = Literal["default", "freethreaded", "debug", "freethreaded+debug"]
 VARIANTS: tuple[Variant, ...] = ("default", "freethreaded", "debug", "freethreaded+debug")
@@ -60,8 +59,7 @@ def variant_suffix(variant: Variant) -> str:
     return "" if variant == "default" else f"+{variant}"
 
 
-@dataclass(frozen=True, slots=True)
-class InstallKey:
+class InstallKey(NamedTuple):
     """uv's name for an installation folder: `cpython-3.13.1+freethreaded-linux-x86_64_v3-gnu`."""
 
     implementation: str

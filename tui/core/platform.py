@@ -7,7 +7,7 @@ import os
 import struct
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tui.core.errors import InvalidPlatform
 from tui.core.names import (
@@ -30,8 +30,7 @@ from tui.core.platform_probe import (
 from tui.core.quietlog import debug
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(NamedTuple):
     """An OS, CPU and C library, in the catalog's spellings."""
 
     os: str

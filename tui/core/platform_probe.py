@@ -7,8 +7,8 @@ import re
 import struct
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core.names import LIBCS
 from tui.core.quietlog import debug, warning
@@ -173,8 +173,7 @@ def os_from_sys_platform(value: str) -> str:
 # --- Reading this machine ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class HostFacts:
+class HostFacts(NamedTuple):
     """What detection reads from the machine; tests build these from recorded inputs."""
 
     sys_platform: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tui.core.errors import InvalidRequest
 from tui.core.names import LIBCS, Variant, normalize_arch, normalize_os
@@ -42,8 +42,7 @@ class _Bad(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class _VersionPart:
+class _VersionPart(NamedTuple):
     release: tuple[int, ...] = ()
     prerelease: str = ""
     specifiers: tuple[Specifier, ...] = ()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from tui.core.catalog import Build
 from tui.core.layout import Installation
@@ -28,8 +27,7 @@ Arch = tuple[str, str | None]
 _OS_LIBC = {"darwin": "none", "windows": "none", "emscripten": "musl", "linux": "gnu"}
 
 
-@dataclass(frozen=True, slots=True)
-class Specifier:
+class Specifier(NamedTuple):
     """One PEP 440 clause of a version range: `>=3.12`, `==3.12.*`, `~=3.11.0`."""
 
     operator: Operator
@@ -67,8 +65,7 @@ class Specifier:
         return version >= target
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):
     """A request's platform parts resolved against a host; None = any."""
 
     os: str | None
@@ -79,8 +76,7 @@ class _Target:
     """The host's runnable arches, best first: the preference among matches."""
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """A parsed Python request: what to install, list or find."""
 
     text: str

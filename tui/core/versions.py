@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _PRERELEASE = re.compile(r"^(a|b|rc)(\d+)$")
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 
 
-@dataclass(frozen=True, slots=True, order=False)
-class Version:
+class Version(NamedTuple):
     """A CPython-style version: `3.13.1`, `3.15.0rc1`."""
 
     major: int
@@ -35,20 +34,27 @@ class Version:
         """A tuple that orders pre-releases before their final release."""
         return (self.major, self.minor, self.patch, *prerelease_rank(self.prerelease))
 
-    def __lt__(self, other: Version) -> bool:
-        return self.sort_key() < other.sort_key()
+    # Plain tuple order would put `3.13.0` before `3.13.0rc1`: compare in release order instead.
+    def __lt__(self, other: tuple[int | str, ...]) -> bool:
+        return self.sort_key() < _release_order(other)
 
-    def __le__(self, other: Version) -> bool:
-        return self.sort_key() <= other.sort_key()
+    def __le__(self, other: tuple[int | str, ...]) -> bool:
+        return self.sort_key() <= _release_order(other)
 
-    def __gt__(self, other: Version) -> bool:
-        return self.sort_key() > other.sort_key()
+    def __gt__(self, other: tuple[int | str, ...]) -> bool:
+        return self.sort_key() > _release_order(other)
 
-    def __ge__(self, other: Version) -> bool:
-        return self.sort_key() >= other.sort_key()
+    def __ge__(self, other: tuple[int | str, ...]) -> bool:
+        return self.sort_key() >= _release_order(other)
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}{self.prerelease}"
+
+
+def _release_order(value: tuple[int | str, ...]) -> tuple[int, int, int, int, int]:
+    if not isinstance(value, Version):
+        raise TypeError(f"cannot order a Version against a {type(value).__name__}")
+    return value.sort_key()
 
 
 def prerelease_rank(prerelease: str) -> tuple[int, int]:

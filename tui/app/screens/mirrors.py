@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -196,7 +195,7 @@ class MirrorsScreen(Screen[None]):
         app = self.papp
         settings = app.settings or load_settings(env=dict(os.environ), cwd=app.cwd)
         trial = Setting(key, value, "cli", "mirrors screen")
-        settings = dataclasses.replace(settings, entries={**settings.entries, key: trial})
+        settings = settings._replace(entries={**settings.entries, key: trial})
         host = app.host
         if host is None:
             return
