@@ -89,7 +89,7 @@ async def filter_latency() -> tuple[list[float], list[float]]:
     from tui.app.filtering import BuildIndex, ViewOptions
     from tui.app.screens.browse import BrowseScreen
     from tui.app.widgets.build_table import BuildTable
-    from tui.core.catalog import load_embedded
+    from tui.core.catalog_embedded import load_embedded
     from tui.core.layout import Layout
 
     builds = load_embedded()

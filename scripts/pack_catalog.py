@@ -1,4 +1,4 @@
-"""Regenerate the embedded catalog `tui/data/catalog.json.gz` from a uv download-metadata.json.
+"""Regenerate the embedded catalog `tui/data/catalog.bin` from a uv download-metadata.json.
 
 Usage: python scripts/pack_catalog.py PATH/download-metadata.json "where it came from"
 """
@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from tui.core.catalog import EMBEDDED_PATH, pack_embedded, parse_catalog
+from tui.core.catalog import parse_catalog
+from tui.core.catalog_embedded import EMBEDDED_PATH, pack_embedded
 
 
 def main(argv: list[str]) -> int:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from shared_data import real_catalog_path
 
-from tui.core.catalog import (
-    Build,
-    catalog_key,
+from tui.core.catalog import Build, catalog_key, parse_catalog, to_json
+from tui.core.catalog_embedded import (
+    Scope,
+    embedded_origin,
     load_embedded,
-    parse_catalog,
-    to_json,
+    pack_embedded,
+    unpack_embedded,
 )
 from tui.core.catalog_source import cache_path, clear_cache, load_catalog, update_cache
 from tui.core.errors import CatalogError
@@ -218,7 +219,49 @@ def test_build_records_are_frozen() -> None:
 
 def test_scoped_load_keeps_only_that_os_and_libc() -> None:
     every = load_embedded()
-    musl = load_embedded(("linux", "musl"))
+    musl = load_embedded(Scope("linux", "musl"))
     assert musl == tuple(b for b in every if b.os == "linux" and b.libc == "musl")
-    assert load_embedded((None, "none")) == tuple(b for b in every if b.libc == "none")
-    assert load_embedded((None, None)) == every
+    assert load_embedded(Scope(None, "none")) == tuple(b for b in every if b.libc == "none")
+    assert load_embedded(Scope()) == every
+
+
+def test_each_embedded_section_is_its_platforms_slice() -> None:
+    every = load_embedded()
+    sections = {(b.os, b.libc, b.arch) for b in every}
+    assert len(sections) > 10
+    for os_name, libc, arch in sections:
+        expected = tuple(b for b in every if (b.os, b.libc, b.arch) == (os_name, libc, arch))
+        assert load_embedded(Scope(os_name, libc, frozenset([arch]))) == expected
+    assert load_embedded(Scope("linux", "none")) == ()
+    assert load_embedded(Scope("linux")) == tuple(b for b in every if b.os == "linux")
+    two = frozenset(["x86_64", "aarch64"])
+    assert load_embedded(Scope("linux", "gnu", two)) == tuple(
+        b for b in every if b.os == "linux" and b.libc == "gnu" and b.arch in two
+    )
+
+
+def test_packed_catalog_round_trips_in_catalog_order() -> None:
+    document = {
+        "a": entry(minor=12, os="linux", libc="gnu", url="https://h/releases/download/1/a.tgz"),
+        "b": entry(minor=13, os="darwin", libc="none", url="https://h/releases/download/1/b.tgz"),
+        "c": entry(minor=11, os="linux", libc="gnu", url="https://other/x/c.tgz"),
+        "d": entry(minor=14, os="linux", libc="musl", url="https://h/releases/download/2/d.tgz"),
+    }
+    packed = pack_embedded(document, "a test")
+    expected = parse_catalog(json.dumps(document).encode(), "embedded")
+    assert [b.key for b in expected] == ["d", "b", "a", "c"]
+    assert unpack_embedded(packed) == expected
+    assert unpack_embedded(packed, Scope("linux")) == tuple(b for b in expected if b.key != "b")
+    assert unpack_embedded(packed, Scope("linux", "gnu")) == tuple(
+        b for b in expected if b.key in "ac"
+    )
+
+
+@pytest.mark.parametrize("data", [b"", b"not json\n", b'{"format": 1}\n', b"[]\n"])
+def test_unknown_embedded_format_is_one_clear_error(data: bytes) -> None:
+    with pytest.raises(CatalogError, match="unknown format"):
+        unpack_embedded(data)
+
+
+def test_embedded_origin_names_the_snapshot() -> None:
+    assert "download-metadata.json" in embedded_origin()

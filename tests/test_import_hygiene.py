@@ -40,7 +40,7 @@ def test_cli_parser_and_listing_import_nothing_heavy() -> None:
 
 
 # What `pybuilds list` must not pay for at start-up (each costs 3-8 ms; uv lists in ~50 ms).
-STARTUP_HEAVY = (*HEAVY, "logging", "subprocess", "platformdirs")
+STARTUP_HEAVY = (*HEAVY, "logging", "subprocess", "platformdirs", "dataclasses", "inspect")
 
 
 def test_list_command_imports_only_what_listing_needs(tmp_path: Path) -> None:

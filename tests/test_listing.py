@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.catalog import Build, load_embedded, parse_catalog
+from tui.core.catalog import Build, parse_catalog
+from tui.core.catalog_embedded import load_embedded
 from tui.core.layout import Layout
 from tui.core.listing import ListOptions, ListRow, list_rows
 from tui.core.platform import Platform
@@ -135,3 +136,31 @@ def test_custom_builds_are_listed_side_by_side(tmp_path: Path) -> None:
     rows = list_rows(builds, installs, parse_request("3.13"), LINUX)
     assert [(row.build.build if row.build else None) for row in rows] == ["45", "40", "9"]
     assert [row.installation is not None for row in rows] == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "any",
+        "3.12",
+        "3.13t",
+        "pypy",
+        "cpython-3.12-linux-aarch64-gnu",
+        "cpython-3.12-macos",
+        "cpython-any-linux-any-musl",
+        "3.12-linux-any",
+        "pyodide",
+    ],
+)
+@pytest.mark.parametrize("all_arches", [False, True])
+@pytest.mark.parametrize("platform", [LINUX_V3, Platform("darwin", "aarch64", "none")])
+def test_reading_only_the_requests_scope_lists_the_same(
+    builds: tuple[Build, ...], text: str, all_arches: bool, platform: Platform
+) -> None:
+    request = parse_request(text)
+    options = ListOptions(all_arches=all_arches, all_versions=True)
+    scoped = load_embedded(request.catalog_scope(platform, all_arches=all_arches))
+    assert len(scoped) < len(builds)
+    assert list_rows(scoped, [], request, platform, options) == list_rows(
+        builds, [], request, platform, options
+    )

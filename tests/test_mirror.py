@@ -22,7 +22,8 @@ from conftest import PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.commands import mirror_cmd
-from tui.core.catalog import load_embedded, parse_catalog
+from tui.core.catalog import parse_catalog
+from tui.core.catalog_embedded import load_embedded
 from tui.core.config import load_settings
 from tui.core.doctor import diagnose
 from tui.core.errors import Cancelled, ChecksumMismatch, InvalidRequest

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tui.core.catalog import Build, builds_from_json, load_embedded
+from tui.core.catalog import Build, builds_from_json
+from tui.core.catalog_embedded import load_embedded
 from tui.core.errors import InvalidRequest
 from tui.core.layout import Installation, Layout
 from tui.core.names import InstallKey

@@ -8,7 +8,7 @@ import pytest
 
 from app.app_demo import DEMO_PLATFORM, demo_builds
 from tui.app.filtering import BuildIndex, ViewOptions
-from tui.core.catalog import load_embedded
+from tui.core.catalog_embedded import load_embedded
 from tui.core.platform import Platform
 
 EVERYTHING = ViewOptions(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.catalog import Scope
+from tui.core.catalog_embedded import Scope
 from tui.core.catalog_source import LoadedCatalog, load_catalog
 from tui.core.layout import Layout, default_bin_dir, default_install_dir
 

@@ -47,7 +47,7 @@ def _default_update_source(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from tui.core import catalog_source
-    from tui.core.catalog import EMBEDDED_SOURCE, embedded_origin
+    from tui.core.catalog_embedded import EMBEDDED_SOURCE, embedded_origin
 
     if args.action == "update":
         source = args.source or _default_update_source(args)

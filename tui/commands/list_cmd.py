@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         all_arches=args.all_arches,
         show_debug=args.show_debug,
     )
-    scope = None if args.all_platforms else request.os_and_libc(platform)
+    scope = (
+        None if args.all_platforms else request.catalog_scope(platform, all_arches=args.all_arches)
+    )
     builds = () if args.only_installed else load_builds(settings, scope=scope).builds
     installations = [] if args.only_downloads else layout_from(settings).installations()
     rows = list_rows(builds, installations, request, platform, options)

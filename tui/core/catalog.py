@@ -6,7 +6,6 @@ import gzip
 import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
@@ -29,8 +28,6 @@ from tui.core.names import (
 from tui.core.redact import redact_url
 from tui.core.versions import Version, build_sort_key, prerelease_rank
 
-EMBEDDED_PATH = Path(__file__).resolve().parent.parent / "data" / "catalog.json.gz"
-EMBEDDED_SOURCE = "embedded"
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
 
@@ -229,73 +226,3 @@ def catalog_key(build: Build) -> str:
         f"{name}-{build.version}{variant_suffix(build.variant)}-{build.os}"
         f"-{arch_name(build.arch, build.arch_level)}-{build.libc}"
     )
-
-
-# The embedded catalog is stored as rows in Build field order, already validated and sorted,
-# so loading it is one gunzip, one json.loads and a constructor call per row (~25 ms for 5,530).
-_FORMAT = 1
-
-
-def pack_embedded(document: dict[str, Any], origin: str) -> bytes:
-    """Compress a uv catalog into the embedded row format (used by scripts/pack_catalog.py)."""
-    prefixes: list[str] = []
-    rows = []
-    for build in builds_from_json(document, EMBEDDED_SOURCE):
-        head, sep, rest = build.url.rpartition("/releases/download/")
-        prefix = head + sep if sep else build.url.rsplit("/", 1)[0] + "/"
-        rest = rest if sep else build.url.rsplit("/", 1)[1]
-        if prefix not in prefixes:
-            prefixes.append(prefix)
-        rows.append([
-            build.key, build.implementation, build.major, build.minor, build.patch,
-            build.prerelease, build.variant, build.os, build.arch, build.arch_level, build.libc,
-            prefixes.index(prefix), rest, build.sha256, build.build,
-        ])  # fmt: skip
-    payload = {"format": _FORMAT, "origin": origin, "prefixes": prefixes, "rows": rows}
-    text = json.dumps(payload, separators=(",", ":"))
-    return gzip.compress(text.encode(), compresslevel=9, mtime=0)
-
-
-Scope = tuple[str | None, str | None]
-"""(os, libc) a caller will look at; None in either place means any."""
-
-
-def in_scope(build: Build, scope: Scope | None) -> bool:
-    if scope is None:
-        return True
-    os_name, libc = scope
-    return (os_name is None or build.os == os_name) and (libc is None or build.libc == libc)
-
-
-def _unpack_embedded(data: bytes, scope: Scope | None = None) -> tuple[tuple[Build, ...], str]:
-    payload = json.loads(gzip.decompress(data))
-    if payload.get("format") != _FORMAT:
-        raise CatalogError(EMBEDDED_SOURCE, "the embedded catalog has an unknown format")
-    prefixes = payload["prefixes"]
-    rows = payload["rows"]
-    if scope is not None:
-        # Constructing records is most of the load time: skip rows of other platforms early.
-        want_os, want_libc = scope
-        rows = [
-            row
-            for row in rows
-            if (want_os is None or row[7] == want_os)
-            and (want_libc is None or row[10] == want_libc)
-        ]
-    builds = tuple(
-        Build(key, impl, major, minor, patch, pre, variant, os_name, arch, level, libc,
-              prefixes[prefix] + rest, sha, tag, EMBEDDED_SOURCE)
-        for key, impl, major, minor, patch, pre, variant, os_name, arch, level, libc,
-            prefix, rest, sha, tag in rows
-    )  # fmt: skip
-    return builds, str(payload.get("origin", ""))
-
-
-def load_embedded(scope: Scope | None = None) -> tuple[Build, ...]:
-    """The catalog shipped with pybuilds, best first; only builds for `scope` when given."""
-    return _unpack_embedded(EMBEDDED_PATH.read_bytes(), scope)[0]
-
-
-def embedded_origin() -> str:
-    """Where the embedded catalog came from (shown by `pybuilds catalog`)."""
-    return _unpack_embedded(EMBEDDED_PATH.read_bytes())[1]

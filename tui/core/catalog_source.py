@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-from tui.core.catalog import EMBEDDED_SOURCE, Build, Scope, in_scope, load_embedded, parse_catalog
+from tui.core.catalog import Build, parse_catalog
+from tui.core.catalog_embedded import EMBEDDED_SOURCE, Scope, in_scope, load_embedded
 from tui.core.errors import CatalogError
 from tui.core.redact import redact_url
 

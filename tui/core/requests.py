@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from tui.core.catalog import Build
+from tui.core.catalog_embedded import Scope
 from tui.core.layout import Installation
 from tui.core.names import (
     IMPLEMENTATION_RANK,
@@ -151,11 +152,13 @@ class Request(NamedTuple):
             return False
         return self._fits(*fields, _target(self, platform), prereleases, VARIANTS)
 
-    def os_and_libc(self, platform: Platform) -> tuple[str | None, str | None]:
-        """The OS and libc this request can match on `platform` (None: any), so callers can
-        skip the rest of a catalog before matching build by build."""
+    def catalog_scope(self, platform: Platform, *, all_arches: bool = False) -> Scope:
+        """The OS, libc and arches this request can match on `platform` (None: any), so callers
+        can skip the rest of a catalog before matching build by build."""
         target = _target(self, platform)
-        return (target.os, target.libc)
+        if target.arches is None or (all_arches and self.arch is None):
+            return Scope(target.os, target.libc)
+        return Scope(target.os, target.libc, frozenset(family for family, _ in target.arches))
 
     def describe(self, platform: Platform) -> str:
         """uv-style key for messages: `cpython-3.12-linux-x86_64-gnu`, `any` for wildcards."""
