@@ -1,7 +1,8 @@
 """Time `pybuilds list` against `uv python list --only-downloads`, as a ratio of medians.
 
 Usage: python benchmarks/bench_list.py [--runs N]
-Both run as fresh processes against an empty install dir, so each pays its own start-up.
+Both run as fresh processes against an empty install dir, so each pays its own start-up; they
+take turns, so a busy moment on the machine slows both.
 Bytecode caches are allowed (as after `pip install`): PYTHONDONTWRITEBYTECODE is dropped.
 """
 
@@ -18,13 +19,18 @@ import time
 from pathlib import Path
 
 
-def time_command(command: list[str], env: dict[str, str], runs: int) -> list[float]:
-    subprocess.run(command, env=env, capture_output=True, check=True)  # warm the file cache
-    timings = []
+def time_commands(
+    commands: dict[str, list[str]], env: dict[str, str], runs: int
+) -> dict[str, list[float]]:
+    """Timings per command, the commands taking turns so load on the machine hits all alike."""
+    for command in commands.values():
+        subprocess.run(command, env=env, capture_output=True, check=True)  # warm the file cache
+    timings: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, env=env, capture_output=True, check=True)
-        timings.append(time.perf_counter() - start)
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, env=env, capture_output=True, check=True)
+            timings[name].append(time.perf_counter() - start)
     return timings
 
 
@@ -51,8 +57,7 @@ def main() -> int:
             ],
         }  # fmt: skip
         medians = {}
-        for name, command in commands.items():
-            timings = time_command(command, env, args.runs)
+        for name, timings in time_commands(commands, env, args.runs).items():
             medians[name] = statistics.median(timings)
             median_ms, min_ms = medians[name] * 1000, min(timings) * 1000
             print(f"{name:<40} median {median_ms:7.1f} ms  min {min_ms:7.1f} ms")
