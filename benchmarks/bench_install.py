@@ -5,7 +5,8 @@ Usage: python benchmarks/bench_install.py [--runs N] [--with-tests] [--level N]
 The archive is this interpreter's stdlib in PBS's install_only shape (tests/archives.py), with
 the `test` package when `--with-tests` (about the size of a real PBS build). Both tools run as
 fresh processes installing into an empty root, from a file:// mirror and from a local HTTP
-mirror; each child's wall time and peak RSS (wait4) are recorded. Not part of the test suite.
+mirror, taking turns; each child's wall time and peak RSS (wait4) are recorded. Not part of the
+test suite.
 """
 
 from __future__ import annotations
@@ -71,15 +72,19 @@ def build_archive(work: Path, *, with_tests: bool, level: int) -> tuple[Path, Pa
 
 
 def measure(
-    label: str, command: list[str], env: dict[str, str], root: Path, runs: int
-) -> list[tuple[float, float]]:
-    results = []
+    commands: dict[str, list[str]], env: dict[str, str], root: Path, runs: int
+) -> dict[str, list[tuple[float, float]]]:
+    """(seconds, peak MiB) per command; the commands take turns, so a busy moment on the
+    machine (page-cache writeback, a neighbour) slows both alike."""
+    results: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     for attempt in range(runs + 1):
-        shutil.rmtree(root, ignore_errors=True)
-        result = run_child(command, env)
-        if attempt:  # the first run only warms the page cache
-            results.append(result)
-    print(f"  {label}: {', '.join(f'{t:.2f}s' for t, _ in results)}", file=sys.stderr)
+        for label, command in commands.items():
+            shutil.rmtree(root, ignore_errors=True)
+            result = run_child(command, env)
+            if attempt:  # the first round only warms the page cache
+                results[label].append(result)
+    for label, timings in results.items():
+        print(f"  {label}: {', '.join(f'{t:.2f}s' for t, _ in timings)}", file=sys.stderr)
     return results
 
 
@@ -97,7 +102,8 @@ def main() -> int:
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
         root, bin_dir = work / "root", work / "bin"
         env = {
-            **os.environ,
+            # Bytecode caches allowed, as after `pip install`.
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             "HOME": str(work / "home"),
             "UV_NO_CONFIG": "1",
             "UV_CACHE_DIR": str(work / "uv-cache"),
@@ -111,12 +117,16 @@ def main() -> int:
         with HTTPTestServer(mirror) as server:
             for source, mirror_url in (("file://", mirror.as_uri()), ("http", server.url)):
                 run_env = {**env, "UV_PYTHON_INSTALL_MIRROR": mirror_url}
-                ours = measure(
-                    f"pybuilds {source}", [*pybuilds, "install", VERSION], run_env, root, args.runs
+                both = measure(
+                    {
+                        f"pybuilds {source}": [*pybuilds, "install", VERSION],
+                        f"uv {source}": [uv, "python", "install", VERSION],
+                    },
+                    run_env,
+                    root,
+                    args.runs,
                 )
-                theirs = measure(
-                    f"uv {source}", [uv, "python", "install", VERSION], run_env, root, args.runs
-                )
+                ours, theirs = both[f"pybuilds {source}"], both[f"uv {source}"]
                 rows.append((source, ours, theirs))
     print(
         f"archive: {size / (1 << 20):.1f} MiB gzip -{args.level}, {files} files, {args.runs} runs"

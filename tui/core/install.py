@@ -249,7 +249,6 @@ class _Installer:
             yield Patching(self.key, "links")
             yield from self._place(root, work)
         finally:
-            extraction.abort()  # no unpacking thread may write after the folder is gone
             shutil.rmtree(work, ignore_errors=True)
 
     def _unpack(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import hashlib
 import lzma
+import queue
 import threading
 import zlib
 from collections.abc import Iterator
@@ -157,6 +158,68 @@ class Counter:
         data = self._inner.read(size)
         self.total += len(data)
         return data
+
+
+class ReadAhead:
+    """Reads `inner` on a thread, a few chunks ahead of the consumer.
+
+    Reading a file or socket, hashing and decompressing all release the GIL, so on a machine
+    with two cores they overlap with the tar parsing and file creation of the main thread
+    instead of taking turns with them. At most `depth` chunks wait, so memory stays bounded.
+    Errors raised while reading reach the consumer on its next `read`.
+    """
+
+    def __init__(self, inner: Readable, *, chunk: int = CHUNK, depth: int = 4) -> None:
+        self._inner = inner
+        self._chunk = chunk
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._buffer = b""
+        self._offset = 0
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="pybuilds-read", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                data = self._inner.read(self._chunk)
+                self._put(data)
+                if not data:
+                    return
+        except BaseException as error:  # handed to the consumer, which raises it
+            self._put(error)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._offset >= len(self._buffer):
+            if self._ended:
+                return b""
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._ended = True
+                raise item
+            if not item:
+                self._ended = True
+                return b""
+            self._buffer, self._offset = item, 0
+        end = len(self._buffer) if size < 0 else self._offset + size
+        data = self._buffer[self._offset : end]
+        self._offset += len(data)
+        return data
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop reading ahead and wait for the thread (a stalled network read is abandoned after
+        `timeout`: the thread is a daemon and its source is closed by the caller next)."""
+        self._stop.set()
+        self._thread.join(timeout)
 
 
 def decompressed(raw: Readable, kind: Compression) -> Readable:

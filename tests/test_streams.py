@@ -1,0 +1,61 @@
+"""Stream helpers of the install pipeline: reading ahead on a thread."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import pytest
+
+from tui.core.errors import Cancelled
+from tui.core.streams import HashingReader, ReadAhead
+
+
+class CountingSource:
+    """A source that records how far it was read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._io = io.BytesIO(data)
+        self.reads = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        self.reads += 1
+        return self._io.read(size)
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20, -1])
+def test_read_ahead_hands_out_every_byte_in_order(size: int) -> None:
+    data = bytes(range(256)) * 1000
+    ahead = ReadAhead(io.BytesIO(data), chunk=1000)
+    out = bytearray()
+    while chunk := ahead.read(size):
+        assert size < 0 or len(chunk) <= size
+        out += chunk
+    ahead.close()
+    assert bytes(out) == data
+    assert ahead.read(10) == b""
+
+
+def test_read_ahead_raises_the_sources_error_in_the_consumer() -> None:
+    cancel = threading.Event()
+    cancel.set()
+    ahead = ReadAhead(HashingReader(iter([b"x" * 10]), cancel=cancel))
+    with pytest.raises(Cancelled):
+        ahead.read(5)
+    ahead.close()
+
+
+def test_read_ahead_stays_a_bounded_distance_ahead_and_stops_on_close() -> None:
+    source = CountingSource(b"y" * 100_000)
+    ahead = ReadAhead(source, chunk=100, depth=3)
+    assert ahead.read(10) == b"y" * 10
+    deadline = time.monotonic() + 5
+    while source.reads < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    # One chunk handed out, three queued, one waiting to be queued: never the whole source.
+    assert source.reads <= 5
+    ahead.close()
+    assert not ahead._thread.is_alive()
+    assert source.reads <= 5
