@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
+import sys
 import threading
 import time
 
 import pytest
 
 from tui.core.errors import Cancelled
-from tui.core.streams import HashingReader, ReadAhead
+from tui.core.streams import CorruptData, HashingReader, ReadAhead, decompressed
 
 
 class CountingSource:
@@ -59,3 +62,34 @@ def test_read_ahead_stays_a_bounded_distance_ahead_and_stops_on_close() -> None:
     ahead.close()
     assert not ahead._thread.is_alive()
     assert source.reads <= 5
+
+
+@pytest.fixture(params=["isal", "zlib"])
+def gzip_library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run with ISA-L where it is installed, and with the stdlib's zlib it falls back to."""
+    if request.param == "zlib":
+        monkeypatch.setitem(sys.modules, "isal", None)  # `import isal` now fails
+    else:
+        pytest.importorskip("isal")
+    return str(request.param)
+
+
+def test_gzip_streams_inflate_with_either_library(gzip_library: str) -> None:
+    first, second = os.urandom(300_000), b"a" * 2_000_000
+    # Two members, as pigz writes them.
+    data = gzip.compress(first) + gzip.compress(second)
+    out = bytearray()
+    stream = decompressed(io.BytesIO(data), "gz")
+    while chunk := stream.read(65536):
+        assert len(chunk) <= 65536
+        out += chunk
+    assert bytes(out) == first + second
+
+
+def test_corrupt_gzip_is_corrupt_data_with_either_library(gzip_library: str) -> None:
+    data = bytearray(gzip.compress(os.urandom(100_000)))
+    data[20:40] = b"\xff" * 20
+    stream = decompressed(io.BytesIO(bytes(data)), "gz")
+    with pytest.raises(CorruptData):
+        while stream.read(65536):
+            pass

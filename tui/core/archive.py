@@ -16,6 +16,7 @@ from tui.core.errors import ArchiveError, Cancelled, UnsafeArchive
 from tui.core.streams import (
     CHUNK,
     Compression,
+    CorruptData,
     Counter,
     Readable,
     ReadAhead,
@@ -247,6 +248,7 @@ class Extraction:
 
 _READ_ERRORS: tuple[type[BaseException], ...] = (
     Truncated,
+    CorruptData,
     tarfile.TarError,
     EOFError,
     zlib.error,
