@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -52,7 +51,7 @@ UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
 
 def _options(mirror: str, **changes: Any) -> InstallOptions:
     options = InstallOptions(mirrors=MirrorSettings(python_mirror=mirror))
-    return dataclasses.replace(options, **changes)
+    return options._replace(**changes)
 
 
 def _events(
@@ -262,7 +261,7 @@ def test_reinstall_replaces_the_old_install(pbs_builds: PBSBuilds, layout: Layou
     options = _options(pbs_builds.mirror.as_uri())
     marker = _mark(install_or_raise(pbs_builds.build(), layout, options=options).path)
 
-    events = _events(pbs_builds.build(), layout, dataclasses.replace(options, reinstall=True))
+    events = _events(pbs_builds.build(), layout, options._replace(reinstall=True))
 
     assert isinstance(events[-1], Done) and not events[-1].already_installed
     assert not marker.exists()
@@ -282,7 +281,7 @@ def test_checksum_mismatch_keeps_the_earlier_install(
     marker = _mark(install_or_raise(pbs_builds.build(), layout, options=options).path)
     build = _broken_catalog(pbs_builds, tmp_path, "ab" * 32)
 
-    error = _failure(_events(build, layout, dataclasses.replace(options, reinstall=True)))
+    error = _failure(_events(build, layout, options._replace(reinstall=True)))
 
     assert isinstance(error, ChecksumMismatch)
     assert error.expected == "ab" * 32 and error.actual == sha256_of(pbs_builds.install_only)
@@ -533,7 +532,7 @@ def test_foreign_executable_is_kept_unless_reinstalling(
     assert any("not managed by uv" in e.message for e in events if isinstance(e, Warned))
     assert foreign.read_text() == "mine"
 
-    _events(build, layout, dataclasses.replace(options, reinstall=True))
+    _events(build, layout, options._replace(reinstall=True))
     assert foreign.is_symlink()
 
 
@@ -578,8 +577,8 @@ def test_cache_is_written_in_uvs_naming_and_reused_by_uv(
     )
     assert [p.name for p in cache.iterdir()] == [entry.name]
 
-    offline = dataclasses.replace(options, mirrors=MirrorSettings(python_mirror="file:///nowhere"))
-    events = _events(pbs_builds.build(), layout, dataclasses.replace(offline, reinstall=True))
+    offline = options._replace(mirrors=MirrorSettings(python_mirror="file:///nowhere"))
+    events = _events(pbs_builds.build(), layout, offline._replace(reinstall=True))
     assert isinstance(events[-1], Done) and events[0] == Resolved(
         pbs_builds.key, str(entry), "python-cache-dir"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +60,7 @@ def with_mirror(
         return mirrors
     value_field, origin_field = _FIELDS_OF[key]
     changes = {value_field: url or None, origin_field: origin if url else None}
-    return dataclasses.replace(mirrors, **changes)
+    return mirrors._replace(**changes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,9 +114,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
 
 
 def _with(options: InstallOptions, **changes: Any) -> InstallOptions:
-    import dataclasses
-
-    return dataclasses.replace(options, **changes)
+    return options._replace(**changes)
 
 
 def _selected(args: argparse.Namespace, settings: Settings) -> list[tuple[Build, Request]]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core.errors import PybuildsError
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     """The build and the URL it will be fetched from (redacted)."""
 
     key: str
@@ -20,8 +19,7 @@ class Resolved:
     """Which setting chose the mirror (`--mirror`, `UV_PYTHON_INSTALL_MIRROR`, a file), if any."""
 
 
-@dataclass(frozen=True, slots=True)
-class Downloading:
+class Downloading(NamedTuple):
     """Bytes read so far; `total` is None when the server does not say."""
 
     key: str
@@ -29,43 +27,37 @@ class Downloading:
     total: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Verifying:
+class Verifying(NamedTuple):
     key: str
     sha256: str
     verified: bool
     """False when no checksum was known: the build is installed unverified."""
 
 
-@dataclass(frozen=True, slots=True)
-class Extracting:
+class Extracting(NamedTuple):
     key: str
     files: int
     """Archive members written so far."""
 
 
-@dataclass(frozen=True, slots=True)
-class Patching:
+class Patching(NamedTuple):
     key: str
     step: str
     """What is being applied: `sysconfig`, `pkgconfig`, `links`…"""
 
 
-@dataclass(frozen=True, slots=True)
-class Warned:
+class Warned(NamedTuple):
     key: str
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Done:
+class Done(NamedTuple):
     key: str
     path: Path
     already_installed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Failed:
+class Failed(NamedTuple):
     key: str
     error: PybuildsError
 

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from tui.core.errors import Cancelled, DownloadFailed
-from tui.core.nearmiss import find_near_misses, shell_quote
+from tui.core.quietlog import warning
 from tui.core.redact import redact_url
 
-_log = logging.getLogger(__name__)
 _SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*):")
 _DOCTOR_HINT = "run `pybuilds doctor` to check the catalog and mirror settings"
 
 
-@dataclass(frozen=True, slots=True)
-class FetchOptions:
+class FetchOptions(NamedTuple):
     """How to reach servers: timeouts, retries, credentials, TLS roots and proxies."""
 
     timeout: float = 30.0
@@ -179,6 +175,8 @@ def _open_local(
 ) -> FileDownload:
     if path.is_file():
         return FileDownload(path, display_url, options, cancel, [], start)
+    from tui.core.nearmiss import find_near_misses, shell_quote  # only when the file is missing
+
     if "+" in path.name:
         for spelling in ("%2B", "%2b"):
             encoded = path.with_name(path.name.replace("+", spelling))
@@ -260,8 +258,8 @@ def read_bytes(url: str, *, options: FetchOptions | None = None, limit: int = 64
         too_big = f"larger than the {limit:,}-byte limit for this kind of file"
         if download.total is not None and download.total > limit:
             raise DownloadFailed(download.display_url, too_big)
-        for warning in download.warnings:
-            _log.warning("%s", warning)
+        for message in download.warnings:
+            warning(__name__, "%s", message)
         data = bytearray()
         for chunk in download.chunks():
             data += chunk

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from tui.core.names import Variant
@@ -102,8 +101,7 @@ FIRST_AARCH64_PGO = "20250702"
 FIRST_FREETHREADED_INSTALL_ONLY = "20260325"
 
 
-@dataclass(frozen=True, slots=True)
-class AssetName:
+class AssetName(NamedTuple):
     """What an archive's file name says about the build inside it."""
 
     implementation: str

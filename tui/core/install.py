@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.core import patches
 from tui.core.archive import Extraction, extract_tar, extract_zip
@@ -57,18 +54,15 @@ __all__ = [
     "uninstall",
 ]
 
-log = logging.getLogger(__name__)
-
 _EVENT_INTERVAL = 0.05
 """Seconds between progress events: at most ~20 a second, whatever the speed."""
 
 
-@dataclass(frozen=True, slots=True)
-class InstallOptions:
+class InstallOptions(NamedTuple):
     """How to install: mirrors, network settings, flavour, links."""
 
-    mirrors: MirrorSettings = field(default_factory=MirrorSettings)
-    fetch: FetchOptions = field(default_factory=FetchOptions)
+    mirrors: MirrorSettings = MirrorSettings()
+    fetch: FetchOptions = FetchOptions()
     flavour: str | None = None
     """Another PBS flavour of the same build (`pgo+lto-full`, `install_only`, `debug-full`);
     None installs the catalog's own URL."""
@@ -218,7 +212,9 @@ class _Installer:
         expected, warning = expected_sha256(self.build, url, flavoured, self.options.fetch)
         if warning:
             yield Warned(self.key, warning)
-        work = Path(tempfile.mkdtemp(prefix="pybuilds-", dir=self.layout.temp_dir))
+        # A private folder in uv's scratch dir (tempfile.mkdtemp's job, without its imports).
+        work = self.layout.temp_dir / f"pybuilds-{os.urandom(6).hex()}"
+        work.mkdir(mode=0o700)
         extraction = Extraction(work / "unpacked", cancel=self.cancel)
         try:
             extraction.dest.mkdir()
@@ -423,7 +419,7 @@ def _swap(new: Path, target: Path, work: Path) -> None:
     """Rename `new` to `target`; an old `target` is moved aside first and restored on failure."""
     old: Path | None = None
     if os.path.lexists(target):
-        old = work / f"old-{uuid.uuid4().hex[:8]}"
+        old = work / f"old-{os.urandom(4).hex()}"
         os.rename(target, old)
     try:
         os.rename(new, target)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sys
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.layout import Installation, Layout
 from tui.core.names import InstallKey, variant_suffix
 from tui.core.patches import executable_name, executable_suffix
+from tui.core.quietlog import warning
 from tui.core.versions import build_sort_key
 
-log = logging.getLogger(__name__)
 
-
-@dataclass(slots=True)
 class LinkReport:
     """What linking did: executables created or re-pointed, and what the user should know."""
 
-    created: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = ("created", "warnings")
+
+    def __init__(self) -> None:
+        self.created: list[Path] = []
+        self.warnings: list[str] = []
 
 
 def minor_link_name(key: InstallKey) -> str:
@@ -41,7 +39,7 @@ def _same_minor(a: InstallKey, b: InstallKey) -> bool:
 
 def _replace_symlink(target: str, link: Path) -> None:
     """Point `link` at `target` atomically: a new link renamed over the old one."""
-    temp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temp = link.with_name(f".{link.name}.{os.urandom(4).hex()}.tmp")
     if sys.platform == "win32":
         import _winapi
 
@@ -80,7 +78,7 @@ def update_minor_link(layout: Layout, key: InstallKey) -> Path | None:
     if os.path.islink(link) and os.readlink(link) == target:
         return link
     if os.path.lexists(link) and not os.path.islink(link):
-        log.warning("not replacing %s: it is not a link", link)
+        warning(__name__, "not replacing %s: it is not a link", link)
         return None
     _replace_symlink(target, link)
     return link
@@ -200,7 +198,7 @@ def unlink_executables(layout: Layout, installation: Installation) -> list[Path]
 def remove_tree(path: Path, scratch: Path) -> None:
     """Delete an installation: first renamed into `scratch`, so it is never seen half-deleted."""
     scratch.mkdir(parents=True, exist_ok=True)
-    aside = scratch / f"{path.name}.removing-{uuid.uuid4().hex[:8]}"
+    aside = scratch / f"{path.name}.removing-{os.urandom(4).hex()}"
     os.rename(path, aside)
     shutil.rmtree(aside, ignore_errors=True)
 

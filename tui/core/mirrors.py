@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from tui.core.errors import ConfigError
 from tui.core.redact import redact_url
@@ -35,8 +34,7 @@ _PREFIXES: dict[MirrorKind, str] = {
 _KINDS: dict[str, MirrorKind] = {kind: kind for kind in _PREFIXES}
 
 
-@dataclass(frozen=True, slots=True)
-class MirrorSettings:
+class MirrorSettings(NamedTuple):
     """Mirror base URLs (http(s):// or file://) and where each one was set."""
 
     python_mirror: str | None = None

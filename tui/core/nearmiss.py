@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
 NearMissKind = Literal["encoded-plus", "missing-tag-dir", "other-flavour", "case", "other-tag"]
@@ -24,8 +23,7 @@ _MAX_PER_KIND = 3
 """Enough to point at the problem without burying the message."""
 
 
-@dataclass(frozen=True, slots=True)
-class NearMiss:
+class NearMiss(NamedTuple):
     """A file that is probably the one expected, stored under a slightly wrong path."""
 
     kind: NearMissKind

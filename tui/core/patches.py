@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import ast
 import json
-import logging
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from tui.core.errors import InstallError
 from tui.core.names import InstallKey
-
-log = logging.getLogger(__name__)
+from tui.core.quietlog import debug
 
 EXTERNALLY_MANAGED = (
     "[externally-managed]\n"
@@ -274,6 +271,8 @@ def patch_macos_dylib(path: Path, key: InstallKey, real_path: Path) -> str | Non
     if not dylib.is_file():
         return None
     real = base_dir(real_path) / "lib" / name if path != real_path else dylib
+    import subprocess  # macOS only
+
     try:
         subprocess.run(
             ["install_name_tool", "-id", str(real), str(dylib)],
@@ -299,7 +298,7 @@ def apply(
     real = real_path or path
     yield "EXTERNALLY-MANAGED"
     if not write_externally_managed(path, key):
-        log.debug("no stdlib folder for EXTERNALLY-MANAGED in %s", path)
+        debug(__name__, "no stdlib folder for EXTERNALLY-MANAGED in %s", path)
     yield "sysconfig"
     patch_sysconfig(path, key, real / base_dir(path).relative_to(path))
     yield "pkgconfig"
