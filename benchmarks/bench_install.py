@@ -1,18 +1,20 @@
 """Time `pybuilds install` against `uv python install` on the same archive; peak memory too.
 
-Usage: python benchmarks/bench_install.py [--runs N] [--with-tests] [--level N]
+Usage: python benchmarks/bench_install.py [--runs N] [--with-tests] [--pad-mib N] [--level N]
 
 The archive is this interpreter's stdlib in PBS's install_only shape (tests/archives.py), with
-the `test` package when `--with-tests` (about the size of a real PBS build). Both tools run as
-fresh processes installing into an empty root, from a file:// mirror and from a local HTTP
-mirror, taking turns; each child's wall time and peak RSS (wait4) are recorded. Not part of the
-test suite.
+the `test` package when `--with-tests`, and `--pad-mib` MiB of incompressible shared-library-like
+files to reach the size of a real build (`--with-tests --pad-mib 32` makes a ~45 MB archive).
+Both tools run as fresh processes installing into an empty root, from a file:// mirror and from
+a local HTTP mirror, taking turns; each child's wall time and peak RSS (wait4) are recorded.
+Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -52,7 +54,9 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss * scale / (1 << 20)
 
 
-def build_archive(work: Path, *, with_tests: bool, level: int) -> tuple[Path, Path, int]:
+def build_archive(
+    work: Path, *, with_tests: bool, level: int, pad_mib: int = 0
+) -> tuple[Path, Path, int]:
     """Stage and pack the interpreter once; returns (mirror, catalog, files)."""
     host = host_triple()
     if host is None:
@@ -62,6 +66,10 @@ def build_archive(work: Path, *, with_tests: bool, level: int) -> tuple[Path, Pa
         source = Path(sys.base_prefix) / "lib" / f"python{VERSION.rsplit('.', 1)[0]}" / "test"
         target = tree / "lib" / f"python{VERSION.rsplit('.', 1)[0]}" / "test"
         shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    noise = random.Random(20260101)  # the same bytes on every run
+    for index in range(0, pad_mib, 4):
+        size = min(4, pad_mib - index) << 20
+        (tree / "lib" / f"libbench-pad-{index // 4}.so").write_bytes(noise.randbytes(size))
     files = sum(len(names) for _, _, names in os.walk(tree))
     name = asset_name(VERSION, host.triple, "install_only")
     archive = pack_install_only(tree, work / name, level=level)
@@ -93,12 +101,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--with-tests", action="store_true", help="add the stdlib test package")
     parser.add_argument("--level", type=int, default=6, help="gzip level of the archive")
+    parser.add_argument(
+        "--pad-mib", type=int, default=0, help="add this many MiB of incompressible files"
+    )
     args = parser.parse_args()
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     pybuilds = [sys.executable, "-m", "tui"]
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
-        mirror, catalog, files = build_archive(work, with_tests=args.with_tests, level=args.level)
+        mirror, catalog, files = build_archive(
+            work, with_tests=args.with_tests, level=args.level, pad_mib=args.pad_mib
+        )
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
         root, bin_dir = work / "root", work / "bin"
         env = {
