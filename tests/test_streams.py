@@ -6,13 +6,22 @@ import gzip
 import io
 import os
 import sys
+import tarfile
 import threading
 import time
+from typing import IO, cast
 
 import pytest
 
 from tui.core.errors import Cancelled
-from tui.core.streams import CorruptData, HashingReader, ReadAhead, decompressed
+from tui.core.streams import (
+    CHUNK,
+    CorruptData,
+    ForwardReader,
+    HashingReader,
+    ReadAhead,
+    decompressed,
+)
 
 
 class CountingSource:
@@ -93,3 +102,43 @@ def test_corrupt_gzip_is_corrupt_data_with_either_library(gzip_library: str) -> 
     with pytest.raises(CorruptData):
         while stream.read(65536):
             pass
+
+
+def test_forward_reader_reads_exact_sizes_across_chunks() -> None:
+    data = bytes(range(256)) * 9000  # more than two CHUNKs
+    reader = ForwardReader(io.BytesIO(data))
+    assert reader.read(512) == data[:512]
+    assert reader.read(CHUNK + 100) == data[512 : 512 + CHUNK + 100]
+    assert reader.tell() == 612 + CHUNK
+    assert reader.read(-1) == data[612 + CHUNK :]
+    assert reader.read(10) == b""
+    assert reader.tell() == len(data)
+
+
+def test_forward_reader_seeks_forward_only() -> None:
+    data = os.urandom(5000)
+    reader = ForwardReader(io.BytesIO(data))
+    assert reader.seek(1000) == 1000
+    assert reader.read(10) == data[1000:1010]
+    assert reader.seek(20, 1) == 1030
+    assert reader.read(5) == data[1030:1035]
+    with pytest.raises(io.UnsupportedOperation):
+        reader.seek(0)
+    assert reader.seek(10_000) == len(data)  # past the end stops at the end
+
+
+def test_tarfile_reads_an_archive_through_a_forward_reader() -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, size in (("python/a", 10), ("python/b", 700_000), ("python/c", 0)):
+            info = tarfile.TarInfo(name)
+            info.size = size
+            tar.addfile(info, io.BytesIO(b"z" * size))
+    buffer.seek(0)
+    reader = ForwardReader(buffer)
+    with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r:") as tar:
+        seen = []
+        while (member := tar.next()) is not None:
+            source = tar.extractfile(member)
+            seen.append((member.name, len(source.read()) if source else None))
+    assert seen == [("python/a", 10), ("python/b", 700_000), ("python/c", 0)]

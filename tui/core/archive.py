@@ -18,6 +18,7 @@ from tui.core.streams import (
     Compression,
     CorruptData,
     Counter,
+    ForwardReader,
     Readable,
     ReadAhead,
     Truncated,
@@ -25,9 +26,6 @@ from tui.core.streams import (
 )
 
 _PYTHON_JSON_LIMIT = 16 << 20
-_TAR_BUFFER = 64 << 10
-"""tarfile's stream buffer: it re-slices the whole buffer on every read, so 1 MiB costs twice
-the CPU of 64 KiB on a typical build."""
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -277,10 +275,11 @@ def extract_tar(
     source = ReadAhead(decompressed(raw, kind))
     counter = Counter(source)
     try:
-        with tarfile.open(fileobj=cast(IO[bytes], counter), mode="r|", bufsize=_TAR_BUFFER) as tar:
+        reader = cast(IO[bytes], ForwardReader(counter))
+        with tarfile.open(fileobj=reader, mode="r:") as tar:
             while (member := tar.next()) is not None:
                 yield from extraction.tar_member(tar, member)
-                # Stream mode keeps every header it read; keep memory flat instead.
+                # tarfile keeps every header it read; keep memory flat instead.
                 tar.members.clear()  # type: ignore[attr-defined]
                 yield
             offset = tar.offset

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import hashlib
+import io
 import lzma
 import queue
 import threading
@@ -239,6 +240,65 @@ class ReadAhead:
         `timeout`: the thread is a daemon and its source is closed by the caller next)."""
         self._stop.set()
         self._thread.join(timeout)
+
+
+class ForwardReader:
+    """A stream tarfile can open in its file mode ("r:"): seeking forward skips bytes, seeking
+    back is refused (io.UnsupportedOperation).
+
+    tarfile's stream mode ("r|") joins and re-slices its whole buffer on every read, 512-byte
+    headers included; reading an archive in file mode, sequentially, copies only what it asks
+    for. `read(n)` returns exactly n bytes unless the stream ends, as tarfile expects of files.
+    """
+
+    def __init__(self, inner: Readable) -> None:
+        self._inner = inner
+        self._buffer = b""
+        self._offset = 0
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, position: int, whence: int = 0, /) -> int:
+        if whence == 1:
+            position += self._position
+        if whence not in (0, 1) or position < self._position:
+            raise io.UnsupportedOperation("this stream can only seek forward")
+        while self._position < position and self.read(min(position - self._position, CHUNK)):
+            pass
+        return self._position
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:
+            parts = [self._buffer[self._offset :]]
+            while chunk := self._inner.read(CHUNK):
+                parts.append(chunk)
+            self._buffer, self._offset = b"", 0
+            data = b"".join(parts)
+        elif self._offset + size <= len(self._buffer):
+            data = self._buffer[self._offset : self._offset + size]
+            self._offset += size
+        else:
+            parts = [self._buffer[self._offset :]]
+            missing = size - len(parts[0])
+            self._buffer, self._offset = b"", 0
+            while missing > 0 and (chunk := self._inner.read(CHUNK)):
+                if len(chunk) > missing:
+                    parts.append(chunk[:missing])
+                    self._buffer, self._offset = chunk, missing
+                    break
+                parts.append(chunk)
+                missing -= len(chunk)
+            data = b"".join(parts)
+        self._position += len(data)
+        return data
 
 
 def decompressed(raw: Readable, kind: Compression) -> Readable:
