@@ -13,6 +13,8 @@ Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
 import random
 import shutil
@@ -20,7 +22,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,7 +42,26 @@ from archives import (  # noqa: E402
     stage_interpreter,
     write_catalog,
 )
-from httpserver import HTTPTestServer  # noqa: E402
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """The stdlib's static file server on 127.0.0.1: it streams files, as a mirror would
+    (the tests' server reads each file whole before answering)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -127,8 +151,8 @@ def main() -> int:
             "NO_PROXY": "127.0.0.1,localhost",
         }
         rows = []
-        with HTTPTestServer(mirror) as server:
-            for source, mirror_url in (("file://", mirror.as_uri()), ("http", server.url)):
+        with static_server(mirror) as server_url:
+            for source, mirror_url in (("file://", mirror.as_uri()), ("http", server_url)):
                 run_env = {**env, "UV_PYTHON_INSTALL_MIRROR": mirror_url}
                 both = measure(
                     {
