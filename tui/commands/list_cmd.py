@@ -76,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.json:
         data = [row.to_json(flavour_of(row.build.url) if row.build else None) for row in rows]
-        json.dump(data, out, indent=2)
-        out.write("\n")
+        # Compact, as uv's `--output-format json`; pretty-printing is jq's job and takes the
+        # stdlib's pure-Python encoder (half of `list --all-platforms --json`).
+        out.write(json.dumps(data, separators=(",", ":")) + "\n")
         return 0
     if not rows:
         print(
