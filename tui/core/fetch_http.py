@@ -121,15 +121,45 @@ def _redact_httpx_logs() -> None:
         logging.getLogger(name).addFilter(_RedactFilter())
 
 
-def _client(options: FetchOptions) -> httpx.Client:
-    import httpx  # ~50 ms; only downloads pay for it
+class _RootsLoader:
+    """Builds the TLS context on a thread. Reading a CA bundle (30-70 ms) releases the GIL, so
+    it overlaps with importing httpx and httpcore (~80 ms), which holds it."""
+
+    def __init__(self, options: FetchOptions) -> None:
+        self._context: ssl.SSLContext | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._load, args=(options,), name="pybuilds-tls-roots", daemon=True
+        )
+        self._thread.start()
+
+    def _load(self, options: FetchOptions) -> None:
+        try:
+            self._context = ssl_context(options)
+        except BaseException as error:  # raised in the caller by `get`
+            self._error = error
+
+    def get(self) -> ssl.SSLContext:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._context is not None
+        return self._context
+
+
+def _client(options: FetchOptions, roots: _RootsLoader) -> httpx.Client:
+    # ~80 ms for both; only downloads pay for it. httpx imports httpcore for its first client:
+    # importing it here does that while the roots still load.
+    import httpcore  # noqa: F401
+    import httpx
 
     _redact_httpx_logs()
+    context = roots.get()
     return httpx.Client(
         follow_redirects=True,
         timeout=httpx.Timeout(options.timeout),
         trust_env=options.proxies_from_env,
-        verify=ssl_context(options),
+        verify=context,
         # Offsets for resuming and sizes for progress refer to the stored file: no
         # transparent compression (a `.tar.gz` served with Content-Encoding: gzip too).
         headers={"User-Agent": f"pybuilds/{__version__}", "Accept-Encoding": "identity"},
@@ -162,6 +192,7 @@ class HttpDownload(Download):
         method: str = "GET",
         start: int = 0,
     ) -> None:
+        roots = _RootsLoader(options)
         import httpx
 
         self._lookup: AuthLookup = lookup_credentials(url, options.netrc_path)
@@ -178,7 +209,7 @@ class HttpDownload(Download):
             httpx.BasicAuth(credentials.username, credentials.password) if credentials else None
         )
         self._validator: str | None = None
-        self._client = _client(options)
+        self._client = _client(options, roots)
         try:
             self._response = self._open_with_retries(start, fresh=True)
         except BaseException:
