@@ -142,3 +142,26 @@ def test_tarfile_reads_an_archive_through_a_forward_reader() -> None:
             source = tar.extractfile(member)
             seen.append((member.name, len(source.read()) if source else None))
     assert seen == [("python/a", 10), ("python/b", 700_000), ("python/c", 0)]
+
+
+class StalledSource:
+    """A server that sent nothing more: `read` blocks until released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def read(self, size: int = -1, /) -> bytes:
+        self.release.wait(10)
+        return b""
+
+
+def test_read_ahead_notices_a_cancel_while_the_source_stalls() -> None:
+    source, cancel = StalledSource(), threading.Event()
+    ahead = ReadAhead(source, cancel=cancel)
+    threading.Timer(0.1, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        ahead.read(10)
+    assert time.monotonic() - started < 2
+    source.release.set()
+    ahead.close()

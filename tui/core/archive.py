@@ -273,7 +273,7 @@ def extract_tar(
         ArchiveError: corrupt, truncated or not a tar archive of one top folder.
         UnsafeArchive: a member that is absolute, uses `..`, escapes via a link or is special.
     """
-    source = ReadAhead(decompressed(raw, kind))
+    source = ReadAhead(decompressed(raw, kind), cancel=extraction.cancel)
     counter = Counter(source)
     try:
         reader = cast(IO[bytes], ForwardReader(counter))

@@ -186,11 +186,20 @@ class ReadAhead:
     Reading a file or socket, hashing and decompressing all release the GIL, so on a machine
     with two cores they overlap with the tar parsing and file creation of the main thread
     instead of taking turns with them. At most `depth` chunks wait, so memory stays bounded.
-    Errors raised while reading reach the consumer on its next `read`.
+    Errors raised while reading reach the consumer on its next `read`; a set `cancel` event
+    does too, even while the reading thread waits on a stalled server.
     """
 
-    def __init__(self, inner: Readable, *, chunk: int = CHUNK, depth: int = 4) -> None:
+    def __init__(
+        self,
+        inner: Readable,
+        *,
+        chunk: int = CHUNK,
+        depth: int = 4,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self._inner = inner
+        self._cancel = cancel
         self._chunk = chunk
         self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
         self._stop = threading.Event()
@@ -222,7 +231,7 @@ class ReadAhead:
         if self._offset >= len(self._buffer):
             if self._ended:
                 return b""
-            item = self._queue.get()
+            item = self._next()
             if isinstance(item, BaseException):
                 self._ended = True
                 raise item
@@ -234,6 +243,17 @@ class ReadAhead:
         data = self._buffer[self._offset : end]
         self._offset += len(data)
         return data
+
+    def _next(self) -> bytes | BaseException:
+        if self._cancel is None:
+            return self._queue.get()
+        while True:
+            if self._cancel.is_set():
+                return Cancelled("install")
+            try:
+                return self._queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop reading ahead and wait for the thread (a stalled network read is abandoned after
