@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from tui import __version__
 from tui.commands.common import ExitCode, exit_code_for, print_error
+from tui.core.quietlog import configure as configure_logging
 
 # Each command is a module `tui.commands.<name>_cmd` with `register(subparsers)`, whose parser
 # sets `run=<callable(args) -> int>`. Only the module of the command being run is imported, so
@@ -67,21 +68,10 @@ def build_parser(
     return parser
 
 
-def _configure_logging(verbose: int) -> None:
-    import logging
-
-    logging.basicConfig(
-        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    # Logging costs ~8 ms to import: set it up for -v, or when the command's modules use it.
-    if args.verbose or "logging" in sys.modules:
-        _configure_logging(args.verbose)
+    configure_logging(args.verbose)  # imports logging only when something will log
     try:
         if args.command is None:
             from tui.commands.app_cmd import run_app  # imports Textual only here

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import queue
 import tempfile
@@ -31,9 +30,9 @@ from tui.core.mirror import (
     MirrorSummary,
     mirror_settings_for,
 )
+from tui.core.quietlog import warning
 from tui.core.sources import parse_sha256sums
 
-_log = logging.getLogger(__name__)
 _PROGRESS_INTERVAL = 0.1
 """Seconds between progress events of one file."""
 
@@ -156,7 +155,9 @@ def _fetch(
         if not part.is_file():
             raise
         # The partial file an earlier run left does not belong to this build: start over.
-        _log.warning("%s: the partial download did not match; downloading it again", item.relpath)
+        warning(
+            __name__, "%s: the partial download did not match; downloading it again", item.relpath
+        )
         part.unlink()
         return _download(item, target, part, options, stop, emit, started)
 
@@ -255,7 +256,7 @@ def _check_present(
         # expected checksum was complete when written.
         elapsed = time.monotonic() - started
         return FileDone(item.relpath, size, actual, "present", item.sha256 is not None, elapsed)
-    _log.warning("%s does not match its checksum; downloading it again", target)
+    warning(__name__, "%s does not match its checksum; downloading it again", target)
     return None
 
 

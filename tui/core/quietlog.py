@@ -2,12 +2,36 @@
 
 `import logging` costs ~8 ms (it pulls in traceback, threading and string), a tenth of what
 `pybuilds list` may take. Until something imports logging no handler can exist, so a debug record
-would be dropped anyway: `debug` forwards only once logging is loaded (`-v` loads it).
+would be dropped anyway: `debug` forwards only once logging is loaded (`-v` loads it). A warning
+is always shown, so it loads logging, and sets it up the way the CLI asked in `configure`.
 """
 
 from __future__ import annotations
 
 import sys
+
+_deferred: int | None = None
+"""The verbosity `configure` was given, while logging is not set up yet."""
+
+
+def configure(verbose: int) -> None:
+    """Set up logging for the command line: now when `-v` asks for detail or logging is already
+    in use, else when the first warning comes."""
+    global _deferred
+    if verbose or "logging" in sys.modules:
+        _deferred = None
+        _set_up(verbose)
+    else:
+        _deferred = verbose
+
+
+def _set_up(verbose: int) -> None:
+    import logging
+
+    logging.basicConfig(
+        level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def debug(name: str, message: str, *args: object) -> None:
@@ -18,7 +42,11 @@ def debug(name: str, message: str, *args: object) -> None:
 
 
 def warning(name: str, message: str, *args: object) -> None:
-    """A warning is always shown, so it imports logging (rare paths only)."""
+    """`logging.getLogger(name).warning(message, *args)`, setting logging up first if needed."""
+    global _deferred
     import logging
 
+    if _deferred is not None:
+        _set_up(_deferred)
+        _deferred = None
     logging.getLogger(name).warning(message, *args)
