@@ -70,3 +70,14 @@ def test_list_command_imports_only_what_listing_needs(tmp_path: Path) -> None:
     assert code == "0", result.stderr
     heavy = {name for name in loaded if name.split(".")[0] in STARTUP_HEAVY}
     assert not heavy, sorted(heavy)
+
+
+def test_install_path_imports_only_what_installing_needs() -> None:
+    code = (
+        "from tui.cli import build_parser\n"
+        "build_parser(['install', '3.12'])\n"
+        "import tui.commands.install_cmd, tui.core.install, tui.core.fetch, tui.core.archive"
+    )
+    unwanted = (*HEAVY, "logging", "subprocess", "dataclasses", "inspect", "uuid", "tempfile")
+    loaded = {name for name in loaded_after(code) if name.split(".")[0] in unwanted}
+    assert not loaded, sorted(loaded)
