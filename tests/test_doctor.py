@@ -528,3 +528,14 @@ def test_command_json_never_shows_credentials(
     }
     assert SECRET not in captured.out + captured.err
     assert http_server.requests[-1].headers.get("authorization", "").startswith("Basic ")
+
+
+def test_astral_mirror_url_is_checked_as_the_only_source(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    http_server.add_file(f"github/python-build-standalone/releases/download/{TAG}/{NAME}", DATA)
+    report = doctor(None, verify=True, extra_env={"UV_ASTRAL_MIRROR_URL": http_server.url})
+    assert report.would_install, text_of(report)
+    messages = [f.message for f in step(report, "url")]
+    assert any("rewritten by UV_ASTRAL_MIRROR_URL" in m for m in messages), messages
+    assert step(report, "verify")[0].level == "ok"

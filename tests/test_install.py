@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +30,13 @@ from conftest import PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.core.catalog import Build, parse_catalog
-from tui.core.errors import ArchiveError, Cancelled, ChecksumMismatch, InstallError
+from tui.core.errors import (
+    ArchiveError,
+    Cancelled,
+    ChecksumMismatch,
+    DownloadFailed,
+    InstallError,
+)
 from tui.core.events import (
     Done,
     Downloading,
@@ -40,7 +48,14 @@ from tui.core.events import (
     Verifying,
     Warned,
 )
-from tui.core.install import InstallOptions, install, install_or_raise, uninstall
+from tui.core.fetch import FetchOptions
+from tui.core.install import (
+    InstallOptions,
+    install,
+    install_or_raise,
+    open_first,
+    uninstall,
+)
 from tui.core.layout import Layout
 from tui.core.locking import RootLock
 from tui.core.mirrors import MirrorSettings
@@ -613,3 +628,67 @@ def test_install_archive_reads_the_name_and_checks_python_json(
     error = _failure(list(install_archive(str(renamed), layout)))
     assert isinstance(error, ArchiveError) and f"holds Python {VERSION}" in str(error)
     assert not (layout.root / f"cpython-{MINOR}.99-{pbs_builds.host.install_suffix}").exists()
+
+
+def test_astral_mirror_url_serves_catalog_builds_alone(
+    pbs_builds: PBSBuilds,
+    http_server_factory: Callable[..., HTTPTestServer],
+    layout: Layout,
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "astral"
+    shutil.copytree(pbs_builds.mirror, root / "github/python-build-standalone/releases/download")
+    server = http_server_factory(root)
+    build = pbs_builds.build()
+    mirrors = MirrorSettings(astral_mirror=server.url, astral_origin="UV_ASTRAL_MIRROR_URL")
+    events = _events(build, layout, InstallOptions(mirrors=mirrors))
+    assert isinstance(events[-1], Done), events
+    rest = build.url.split("/releases/download/", 1)[1]
+    expected = f"{server.url}/github/python-build-standalone/releases/download/{rest}"
+    assert [e for e in events if isinstance(e, Resolved)] == [
+        Resolved(pbs_builds.key, expected, "UV_ASTRAL_MIRROR_URL")
+    ]
+    assert "Hello" in _run(layout.installations()[0].executable, "print('Hello')")
+
+
+def _opened(
+    sources: list[tuple[str, str | None]],
+) -> tuple[list[InstallEvent], bytes | BaseException]:
+    """Events of `open_first` and the body it opened (or the error it raised)."""
+    events: list[InstallEvent] = []
+    options = FetchOptions(retries=0, timeout=5)
+    with contextlib.ExitStack() as stack:
+        steps = open_first("k", sources, stack, options=options)
+        try:
+            while True:
+                events.append(next(steps))
+        except StopIteration as stop:
+            return events, b"".join(stop.value.chunks())
+        except DownloadFailed as error:
+            return events, error
+
+
+def test_open_first_falls_through_unreachable_and_missing_sources(
+    http_server: HTTPTestServer,
+) -> None:
+    http_server.add_file("good/a.tar.gz", b"archive bytes")
+    with socket.socket() as probe:  # a port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{probe.getsockname()[1]}/a.tar.gz"
+    missing = http_server.url_for("missing/a.tar.gz")
+    good = http_server.url_for("good/a.tar.gz")
+    events, body = _opened([(refused, "first"), (missing, "second"), (good, None)])
+    assert body == b"archive bytes"
+    assert [type(e) for e in events] == [Warned, Resolved, Warned, Resolved]
+    assert events[1] == Resolved("k", missing, "second")
+    assert "404" in str(events[2]) and events[3] == Resolved("k", good, None)
+
+
+def test_open_first_stops_at_a_refusal(http_server: HTTPTestServer) -> None:
+    http_server.add_file("a.tar.gz", b"x")
+    http_server.auth = ("user", "pw")
+    http_server.auth_status = 403
+    events, error = _opened(
+        [(http_server.url_for("a.tar.gz"), "mirror"), (http_server.url_for("a.tar.gz"), None)]
+    )
+    assert events == [] and isinstance(error, DownloadFailed) and error.status == 403

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tui.core.config import load_settings
 from tui.core.errors import ConfigError, PybuildsError
 from tui.core.mirrors import (
+    ASTRAL_MIRROR,
     GRAALPY_PREFIX,
     PBS_PREFIX,
     PYPY_PREFIX,
     MirrorMismatch,
     MirrorSettings,
+    download_urls,
     mirror_kind,
+    mirrors_from_settings,
     rewrite_url,
 )
 
@@ -120,3 +126,66 @@ def test_implementation_selects_the_setting(
 def test_pypy_mirror_with_foreign_pypy_url_fails_when_implementation_known() -> None:
     with pytest.raises(MirrorMismatch, match="UV_PYPY_INSTALL_MIRROR"):
         rewrite_url(CUSTOM_URL, MirrorSettings(pypy_mirror="file:///m"), implementation="pypy")
+
+
+ASTRAL_PBS_URL = (
+    f"{ASTRAL_MIRROR}/github/python-build-standalone/releases/download/20240713/{PBS_NAME}"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "mirrors", "implementation", "expected"),
+    [
+        # No mirror: Astral's copy first, then GitHub, as uv >= 0.11.14.
+        (
+            PBS_URL,
+            MirrorSettings(),
+            "cpython",
+            [(ASTRAL_PBS_URL, "Astral's mirror"), (PBS_URL, None)],
+        ),
+        # A user mirror is used alone.
+        (
+            PBS_URL,
+            MirrorSettings(python_mirror="https://m.example/pbs", python_origin="--mirror"),
+            "cpython",
+            [(f"https://m.example/pbs/20240713/{PBS_NAME}", "--mirror")],
+        ),
+        # So is another Astral mirror base.
+        (
+            PBS_URL,
+            MirrorSettings(astral_mirror="https://astral.corp.example/"),
+            None,
+            [
+                (
+                    "https://astral.corp.example/github/python-build-standalone/releases/"
+                    f"download/20240713/{PBS_NAME}",
+                    "UV_ASTRAL_MIRROR_URL",
+                )
+            ],
+        ),
+        # Only PBS builds are on Astral's mirror.
+        (PYPY_URL, MirrorSettings(), "pypy", [(PYPY_URL, None)]),
+        (GRAALPY_URL, MirrorSettings(), "graalpy", [(GRAALPY_URL, None)]),
+        (CUSTOM_URL, MirrorSettings(), "cpython", [(CUSTOM_URL, None)]),
+    ],
+)
+def test_download_urls_follow_uvs_order(
+    url: str,
+    mirrors: MirrorSettings,
+    implementation: str | None,
+    expected: list[tuple[str, str | None]],
+) -> None:
+    assert download_urls(url, mirrors, implementation=implementation) == expected
+
+
+def test_astral_mirror_url_is_read_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "HOME": str(tmp_path),
+        "UV_NO_CONFIG": "1",
+        "UV_ASTRAL_MIRROR_URL": "https://astral.corp.example",
+        "PYBUILDS_CONFIG_FILE": str(tmp_path / "pybuilds.toml"),
+    }
+    mirrors = mirrors_from_settings(load_settings(env=env, cwd=tmp_path))
+    assert mirrors.astral_mirror == "https://astral.corp.example"
+    assert mirrors.astral_origin == "UV_ASTRAL_MIRROR_URL"
+    assert mirrors.python_mirror is None

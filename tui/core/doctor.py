@@ -16,8 +16,8 @@ from tui.core.mirrors import (
     MirrorKind,
     MirrorMismatch,
     MirrorSettings,
+    download_urls,
     mirrors_from_settings,
-    rewrite_url,
 )
 from tui.core.platform import Platform
 from tui.core.redact import redact_url
@@ -361,12 +361,20 @@ def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> 
 
 def _url_findings(build: Build, mirrors: MirrorSettings) -> Generator[Finding, None, str | None]:
     try:
-        url, origin = rewrite_url(build.url, mirrors, implementation=build.implementation)
+        sources = download_urls(build.url, mirrors, implementation=build.implementation)
     except MirrorMismatch as error:
         yield fail("url", f"url: {error.message}", error.hint, url=error.url)
         return None
+    url, origin = sources[-1]
     if origin is None:
         yield info("url", f"url: {redact_url(url)} (no mirror applies)", url=redact_url(url))
+        for first, _ in sources[:-1]:
+            yield info(
+                "url",
+                f"url: tried first on Astral's mirror, {redact_url(first)}; "
+                "pybuilds and uv fall back to the URL above when it is unreachable or lacks it",
+                url=redact_url(first),
+            )
     else:
         yield info("url", f"url: {build.display_url}", url=build.display_url)
         yield info(

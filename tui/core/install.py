@@ -15,7 +15,13 @@ from typing import NamedTuple
 from tui.core import patches
 from tui.core.archive import Extraction, extract_tar, extract_zip
 from tui.core.catalog import Build
-from tui.core.errors import ArchiveError, ChecksumMismatch, InstallError, PybuildsError
+from tui.core.errors import (
+    ArchiveError,
+    ChecksumMismatch,
+    DownloadFailed,
+    InstallError,
+    PybuildsError,
+)
 from tui.core.events import (
     Done,
     Downloading,
@@ -27,7 +33,7 @@ from tui.core.events import (
     Verifying,
     Warned,
 )
-from tui.core.fetch import FetchOptions, open_url
+from tui.core.fetch import Download, FetchOptions, open_url
 from tui.core.layout import Installation, Layout
 from tui.core.links import link_executables, uninstall, update_minor_link
 from tui.core.locking import RootLock, root_lock
@@ -41,7 +47,7 @@ from tui.core.sources import (
     check_python_json,
     expected_sha256,
     file_name,
-    resolve_url,
+    resolve_urls,
 )
 from tui.core.streams import CHUNK, HashingReader, compression_for
 
@@ -50,6 +56,7 @@ __all__ = [
     "install",
     "install_archive",
     "install_or_raise",
+    "open_first",
     "refresh",
     "uninstall",
 ]
@@ -174,6 +181,33 @@ def _os_error(error: OSError, layout: Layout) -> PybuildsError:
     return InstallError(f"{error.strerror or error}{where}")
 
 
+def open_first(
+    key: str,
+    sources: list[tuple[str, str | None]],
+    stack: contextlib.ExitStack,
+    *,
+    options: FetchOptions,
+    cancel: threading.Event | None = None,
+) -> Generator[InstallEvent, None, Download]:
+    """Open the first of `sources` that answers, kept open by `stack`.
+
+    As uv does with its Astral mirror, the next source is tried when one is unreachable,
+    answers 404 or keeps failing with 5xx; any other refusal (401, 403) is final. Checksums
+    are checked later, so a wrong file never falls through to another source.
+    """
+    for index, (url, _) in enumerate(sources):
+        try:
+            return stack.enter_context(open_url(url, options=options, cancel=cancel))
+        except DownloadFailed as error:
+            status = error.status
+            if index + 1 == len(sources) or not (status is None or status == 404 or status >= 500):
+                raise
+            after, after_setting = sources[index + 1]
+            yield Warned(key, f"{error}; trying {redact_url(after)}")
+            yield Resolved(key, redact_url(after), after_setting)
+    raise InstallError("no source to download from")
+
+
 class _Installer:
     """One run of the pipeline; state shared by its steps."""
 
@@ -193,12 +227,14 @@ class _Installer:
         self.target = layout.path_for(self.ikey)
 
     def run(self) -> Iterator[InstallEvent]:
+        sources: list[tuple[str, str | None]]
         if self.build.source == ARCHIVE_SOURCE:
-            url, setting, flavoured = self.build.url, None, False
+            sources, flavoured = [(self.build.url, None)], False
         else:
-            url, setting, flavoured = resolve_url(
+            sources, flavoured = resolve_urls(
                 self.build, self.options.flavour, self.options.mirrors
             )
+        url, setting = sources[0]
         cache = cache_file(self.options.cache_dir, self.build, flavoured)
         hit = cache is not None and cache.is_file()
         if cache is not None and hit:
@@ -209,7 +245,12 @@ class _Installer:
         if self.target.is_dir() and not self.options.reinstall:
             yield from self._existing()
             return
-        expected, warning = expected_sha256(self.build, url, flavoured, self.options.fetch)
+        for candidate, _ in sources:  # SHA256SUMS from the first source that has them
+            expected, warning = expected_sha256(
+                self.build, candidate, flavoured, self.options.fetch
+            )
+            if warning is None:
+                break
         if warning:
             yield Warned(self.key, warning)
         # A private folder in uv's scratch dir (tempfile.mkdtemp's job, without its imports).
@@ -218,9 +259,10 @@ class _Installer:
         extraction = Extraction(work / "unpacked", cancel=self.cancel)
         try:
             extraction.dest.mkdir()
-            source = str(cache) if cache is not None and hit else url
+            if cache is not None and hit:
+                sources = [(str(cache), "python-cache-dir")]
             keep = work / "cache.partial" if cache is not None and not hit else None
-            digest = yield from self._unpack(source, extraction, work, keep)
+            digest = yield from self._unpack(sources, extraction, work, keep)
             if expected is not None and digest != expected:
                 if cache is not None and hit:
                     cache.unlink(missing_ok=True)  # a damaged cache entry must not stick
@@ -248,15 +290,23 @@ class _Installer:
             shutil.rmtree(work, ignore_errors=True)
 
     def _unpack(
-        self, source: str, extraction: Extraction, work: Path, keep: Path | None
+        self,
+        sources: list[tuple[str, str | None]],
+        extraction: Extraction,
+        work: Path,
+        keep: Path | None,
     ) -> Generator[InstallEvent, None, str]:
         """Download, hash and extract in one pass; returns the archive's sha256.
 
         Args:
+            sources: Where to download from, in order of preference.
             keep: Also write the archive here (for the cache).
         """
-        kind = compression_for(file_name(source))
-        with open_url(source, options=self.options.fetch, cancel=self.cancel) as download:
+        kind = compression_for(file_name(sources[0][0]))
+        with contextlib.ExitStack() as opened:
+            download = yield from open_first(
+                self.key, sources, opened, options=self.options.fetch, cancel=self.cancel
+            )
             for message in download.warnings:
                 yield Warned(self.key, message)
             total = download.total

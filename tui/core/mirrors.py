@@ -14,6 +14,9 @@ PBS_PREFIX = "https://github.com/astral-sh/python-build-standalone/releases/down
 PYPY_PREFIX = "https://downloads.python.org/pypy"
 GRAALPY_PREFIX = "https://github.com/oracle/graalpython/releases/download"
 PYODIDE_PREFIX = "https://github.com/pyodide/pyodide/releases/download"
+ASTRAL_MIRROR = "https://releases.astral.sh"
+"""Where Astral mirrors PBS releases; uv (>= 0.11.14) tries it before GitHub."""
+_ASTRAL_PBS_PATH = "github/python-build-standalone/releases/download"
 
 MirrorKind = Literal["cpython", "pypy", "graalpy", "pyodide"]
 
@@ -48,6 +51,10 @@ class MirrorSettings(NamedTuple):
     pyodide_mirror: str | None = None
     """uv 0.13.9's `UV_PYODIDE_INSTALL_MIRROR`; replaces PYODIDE_PREFIX."""
     pyodide_origin: str | None = None
+    astral_mirror: str | None = None
+    """`UV_ASTRAL_MIRROR_URL`: replaces ASTRAL_MIRROR, and is then the only source of CPython
+    builds (no fallback to GitHub)."""
+    astral_origin: str | None = None
 
     def mirror_for(self, kind: MirrorKind) -> tuple[str | None, str]:
         """The mirror set for `kind` (or None) and the name of its setting, for messages."""
@@ -123,6 +130,34 @@ def rewrite_url(
     return f"{mirror.rstrip('/')}/{rest}", origin
 
 
+def download_urls(
+    url: str, mirrors: MirrorSettings, *, implementation: str | None = None
+) -> list[tuple[str, str | None]]:
+    """Where to fetch `url` from, in order, each with the setting that chose it.
+
+    As uv: a user's mirror is used alone (see `rewrite_url`). Without one, a PBS build is
+    fetched from Astral's mirror of the releases first and from GitHub when that fails; a
+    mirror base given in `UV_ASTRAL_MIRROR_URL` is used alone.
+
+    Raises:
+        MirrorMismatch: as `rewrite_url`.
+    """
+    mirrored, origin = rewrite_url(url, mirrors, implementation=implementation)
+    if (
+        origin is not None
+        or mirror_kind(url) != "cpython"
+        or implementation not in (None, "cpython")
+    ):
+        return [(mirrored, origin)]
+    rest = url[len(PBS_PREFIX) + 1 :]
+    if mirrors.astral_mirror:
+        base = mirrors.astral_mirror.rstrip("/")
+        return [
+            (f"{base}/{_ASTRAL_PBS_PATH}/{rest}", mirrors.astral_origin or "UV_ASTRAL_MIRROR_URL")
+        ]
+    return [(f"{ASTRAL_MIRROR}/{_ASTRAL_PBS_PATH}/{rest}", "Astral's mirror"), (url, None)]
+
+
 def mirrors_from_settings(settings: Settings) -> MirrorSettings:
     """The mirrors in force and where each was set (`--mirror`, an env var, a file)."""
     found: dict[str, str | None] = {}
@@ -131,6 +166,7 @@ def mirrors_from_settings(settings: Settings) -> MirrorSettings:
         ("pypy", "pypy-install-mirror"),
         ("graalpy", "graalpy-install-mirror"),
         ("pyodide", "pyodide-install-mirror"),
+        ("astral", "astral-mirror-url"),
     ):
         setting = settings.setting(key)
         found[f"{kind}_mirror"] = setting.value or None

@@ -10,7 +10,7 @@ from tui.core.catalog import Build
 from tui.core.errors import ArchiveError, DownloadFailed, InstallError
 from tui.core.fetch import FetchOptions, read_bytes
 from tui.core.filenames import parse_asset_name, sibling_url
-from tui.core.mirrors import MirrorSettings, rewrite_url
+from tui.core.mirrors import MirrorSettings, download_urls
 from tui.core.redact import redact_url
 
 ARCHIVE_SOURCE = "archive"
@@ -23,13 +23,14 @@ def file_name(url: str) -> str:
     return unquote(path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
 
 
-def resolve_url(
+def resolve_urls(
     build: Build, flavour: str | None, mirrors: MirrorSettings
-) -> tuple[str, str | None, bool]:
-    """The URL to download: the catalog's, or its sibling `flavour`, then the mirror applied.
+) -> tuple[list[tuple[str, str | None]], bool]:
+    """Where to download from: the catalog's URL, or its sibling `flavour`, on the mirrors.
 
     Returns:
-        (url, origin of the mirror setting used or None, whether another flavour was chosen)
+        The URLs to try in order, each with the setting that chose it (None: the catalog's own
+        URL), and whether another flavour was chosen.
 
     Raises:
         InstallError: the flavour does not exist for this build or changes its variant.
@@ -56,8 +57,7 @@ def resolve_url(
                 hint="choose a flavour of the same variant (free-threaded flavours start "
                 "with `freethreaded`, debug ones contain `debug`)",
             )
-    mirrored, origin = rewrite_url(url, mirrors, implementation=build.implementation)
-    return mirrored, origin, flavoured
+    return download_urls(url, mirrors, implementation=build.implementation), flavoured
 
 
 def parse_sha256sums(data: bytes) -> dict[str, str]:
