@@ -32,6 +32,7 @@ from tui.core.mirror import (
     FileDone,
     FileFailed,
     FileProgress,
+    MirrorFile,
     MirrorPlan,
     MirrorSummary,
     mirror_relpath,
@@ -40,7 +41,7 @@ from tui.core.mirror import (
     select_builds,
 )
 from tui.core.mirror_download import create_mirror
-from tui.core.mirrors import MirrorSettings
+from tui.core.mirrors import ASTRAL_MIRROR, MirrorSettings
 from tui.core.platform import Platform
 from tui.core.requests import parse_request
 
@@ -488,3 +489,37 @@ def test_uv_installs_from_the_mirror_as_file_and_as_http(
         assert ran.stdout.decode().startswith(VERSION)
     # Nothing in the mirror came from anywhere but the upstream server.
     assert upstream.requests_for(f"{TAG}/{pbs_builds.install_only.name}")
+
+
+def test_without_a_source_mirror_files_come_from_astral_then_github(upstream: Upstream) -> None:
+    builds = parse_catalog(upstream.catalog.read_bytes(), "upstream")
+    plan = plan_mirror(builds)
+    assert plan.files
+    for item in plan.files:
+        rest = item.canonical_url.removeprefix(PBS + "/")
+        assert (
+            item.source_url
+            == f"{ASTRAL_MIRROR}/github/python-build-standalone/releases/download/{rest}"
+        )
+        assert item.fallback_urls == (item.canonical_url,)
+
+
+def test_a_source_that_lacks_the_file_gives_way_to_the_next(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    build = next(
+        b for b in parse_catalog(upstream.catalog.read_bytes(), "up") if b.url == NEW_312.url
+    )
+    item = MirrorFile(
+        NEW_312.relpath,
+        NEW_312.url,
+        upstream.server.url_for(f"missing/{NEW_312.relpath}"),
+        NEW_312.sha256,
+        "catalog",
+        build,
+        (upstream.server.url_for(NEW_312.relpath),),
+    )
+    dest = tmp_path / "mirror"
+    events = list(create_mirror(dest, MirrorPlan((item,), ()), options=FAST, jobs=1))
+    assert any(isinstance(e, FileDone) for e in events), events
+    assert (dest / NEW_312.relpath).read_bytes() == NEW_312.data

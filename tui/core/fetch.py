@@ -246,6 +246,13 @@ def open_url(
         download.close()
 
 
+def worth_another_source(error: DownloadFailed) -> bool:
+    """Whether a failed source should give way to the next one, as uv's mirror fallback does:
+    unreachable, 404, or still failing with 5xx after the retries. A refusal (401, 403) is
+    final; a wrong file is caught by its checksum later and never falls through."""
+    return error.status is None or error.status == 404 or error.status >= 500
+
+
 def read_bytes(url: str, *, options: FetchOptions | None = None, limit: int = 64 << 20) -> bytes:
     """The whole content of a small file (catalog, SHA256SUMS) at a URL or path.
 

@@ -33,7 +33,7 @@ from tui.core.events import (
     Verifying,
     Warned,
 )
-from tui.core.fetch import Download, FetchOptions, open_url
+from tui.core.fetch import Download, FetchOptions, open_url, worth_another_source
 from tui.core.layout import Installation, Layout
 from tui.core.links import link_executables, uninstall, update_minor_link
 from tui.core.locking import RootLock, root_lock
@@ -199,8 +199,7 @@ def open_first(
         try:
             return stack.enter_context(open_url(url, options=options, cancel=cancel))
         except DownloadFailed as error:
-            status = error.status
-            if index + 1 == len(sources) or not (status is None or status == 404 or status >= 500):
+            if index + 1 == len(sources) or not worth_another_source(error):
                 raise
             after, after_setting = sources[index + 1]
             yield Warned(key, f"{error}; trying {redact_url(after)}")

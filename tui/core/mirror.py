@@ -24,7 +24,7 @@ from tui.core.mirrors import (
     PYODIDE_PREFIX,
     PYPY_PREFIX,
     MirrorSettings,
-    rewrite_url,
+    download_urls,
 )
 from tui.core.platform import Platform
 from tui.core.redact import redact_url
@@ -68,6 +68,8 @@ class MirrorFile:
     checksum_from: ChecksumSource
     build: Build | None
     """The catalog entry; None for an extra flavour (which no catalog entry names)."""
+    fallback_urls: tuple[str, ...] = ()
+    """Where to download from when `source_url` fails (GitHub after Astral's mirror)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +212,17 @@ def plan_mirror(
             )
             continue
         try:
-            fetched = rewrite_url(build.url, source, implementation=build.implementation)[0]
+            fetched, *fallbacks = _urls(build.url, source, build.implementation)
         except PybuildsError as error:
             notes.append(f"{build.key}: {error}")
             continue
-        sha, origin = (build.sha256, "catalog") if build.sha256 else sums.lookup(fetched)
-        files.setdefault(relpath, MirrorFile(relpath, build.url, fetched, sha, origin, build))
+        sha, origin = (
+            (build.sha256, "catalog") if build.sha256 else sums.lookup(fetched, *fallbacks)
+        )
+        files.setdefault(
+            relpath,
+            MirrorFile(relpath, build.url, fetched, sha, origin, build, tuple(fallbacks)),
+        )
         if build.implementation != "cpython":
             continue
         for flavour in flavours:
@@ -227,17 +234,23 @@ def plan_mirror(
             extra = mirror_relpath(url)
             if extra is None or extra in files:
                 continue
-            fetched = rewrite_url(url, source, implementation="cpython")[0]
-            listed = sums.listing(fetched)
+            fetched, *fallbacks = _urls(url, source, "cpython")
+            listed = sums.listing(fetched, *fallbacks)
             name = extra.rsplit("/", 1)[-1]
             if listed is not None and name not in listed:
                 notes.append(f"{name}: not in the release's SHA256SUMS (not published); skipped")
                 continue
             sha = listed.get(name) if listed is not None else None
+            checksum_from: ChecksumSource = "SHA256SUMS" if sha else "computed"
             files[extra] = MirrorFile(
-                extra, url, fetched, sha, "SHA256SUMS" if sha else "computed", None
+                extra, url, fetched, sha, checksum_from, None, tuple(fallbacks)
             )
     return MirrorPlan(tuple(files.values()), tuple(notes))
+
+
+def _urls(url: str, source: MirrorSettings, implementation: str) -> list[str]:
+    """Where to fetch `url` from, in order (Astral's mirror, then GitHub, without a mirror)."""
+    return [fetched for fetched, _ in download_urls(url, source, implementation=implementation)]
 
 
 class _SumsCache:
@@ -247,7 +260,15 @@ class _SumsCache:
         self._options = options
         self._folders: dict[str, dict[str, str] | None] = {}
 
-    def listing(self, url: str) -> dict[str, str] | None:
+    def listing(self, url: str, *fallbacks: str) -> dict[str, str] | None:
+        """The SHA256SUMS beside `url`, else beside the first fallback that has one."""
+        for candidate in (url, *fallbacks):
+            listed = self._listing(candidate)
+            if listed is not None:
+                return listed
+        return None
+
+    def _listing(self, url: str) -> dict[str, str] | None:
         folder = url.split("?", 1)[0].rsplit("/", 1)[0]
         if folder not in self._folders:
             try:
@@ -258,8 +279,8 @@ class _SumsCache:
                 self._folders[folder] = None
         return self._folders[folder]
 
-    def lookup(self, url: str) -> tuple[str | None, ChecksumSource]:
-        listed = self.listing(url) or {}
+    def lookup(self, url: str, *fallbacks: str) -> tuple[str | None, ChecksumSource]:
+        listed = self.listing(url, *fallbacks) or {}
         sha = listed.get(unquote(url.split("?", 1)[0].rsplit("/", 1)[-1]))
         return (sha, "SHA256SUMS") if sha else (None, "computed")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from typing import Any, BinaryIO
 
 from tui.core.catalog import to_json
 from tui.core.errors import Cancelled, ChecksumMismatch, DownloadFailed, PybuildsError
-from tui.core.fetch import Download, FetchOptions, open_url
+from tui.core.fetch import Download, FetchOptions, open_url, worth_another_source
 from tui.core.mirror import (
     METADATA,
     SUMS,
@@ -31,6 +32,7 @@ from tui.core.mirror import (
     mirror_settings_for,
 )
 from tui.core.quietlog import warning
+from tui.core.redact import redact_url
 from tui.core.sources import parse_sha256sums
 
 _PROGRESS_INTERVAL = 0.1
@@ -181,7 +183,8 @@ def _download(
     size = 0
     keep_part = False
     try:
-        with open_url(item.source_url, options=options, cancel=stop, start=have) as download:
+        with contextlib.ExitStack() as opened:
+            download = _open_source(item, options, stop, have, opened)
             resumed = download.offset
             if resumed:
                 size = _hash_into(digest, part, resumed)
@@ -205,6 +208,25 @@ def _download(
             part.unlink(missing_ok=True)
     verified = item.sha256 is not None
     return FileDone(item.relpath, size, actual, "downloaded", verified, time.monotonic() - started)
+
+
+def _open_source(
+    item: MirrorFile,
+    options: FetchOptions,
+    stop: threading.Event,
+    start: int,
+    stack: contextlib.ExitStack,
+) -> Download:
+    """Open the item's source, or its fallbacks in turn when one is unreachable or lacks it."""
+    sources = (item.source_url, *item.fallback_urls)
+    for index, url in enumerate(sources):
+        try:
+            return stack.enter_context(open_url(url, options=options, cancel=stop, start=start))
+        except DownloadFailed as error:
+            if index + 1 == len(sources) or not worth_another_source(error):
+                raise
+            warning(__name__, "%s; trying %s", error, redact_url(sources[index + 1]))
+    raise AssertionError("unreachable: the last source raises")
 
 
 def _hash_into(digest: Any, path: Path, length: int) -> int:
