@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -455,6 +455,43 @@ print(type(last).__name__, type(last.error).__name__, last.error)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Failed InstallError File too large")
     assert marker.exists()
+    assert _temp_empty(layout)
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs: a disk that really fills up (needs root; skipped where mounts are not
+    allowed)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root on Linux")
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_old_install(
+    pbs_builds: PBSBuilds, small_filesystem: Path, tmp_path: Path
+) -> None:
+    layout = Layout(small_filesystem / "python", tmp_path / "bin")
+    build = pbs_builds.build()
+    old = layout.path_for(build.install_key)
+    (old / "lib" / f"python{MINOR}").mkdir(parents=True)
+    marker = _mark(old)
+    events = _events(build, layout, _options(pbs_builds.mirror.as_uri(), reinstall=True))
+    error = _failure(events)
+    assert isinstance(error, InstallError)
+    assert str(error) == f"no space left on the device holding {layout.root}"
+    assert marker.read_text() == "old"
     assert _temp_empty(layout)
 
 
