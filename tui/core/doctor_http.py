@@ -26,7 +26,7 @@ from tui.core.doctor_common import (
 from tui.core.doctor_net import CERT_ERRORS, connect, handshake, proxy_for, resolve, trust_hint
 from tui.core.errors import ConfigError
 from tui.core.fetch import FetchOptions
-from tui.core.netrc_auth import AuthLookup, lookup_credentials
+from tui.core.netrc_auth import AuthLookup, lookup_credentials, refusal_hint
 from tui.core.redact import redact_text, redact_url
 from tui.core.sources import parse_sha256sums
 
@@ -236,7 +236,7 @@ def _status_failure(response: httpx.Response, lookup: AuthLookup, mirror: str | 
     host = response.url.host
     if status in (401, 403):
         what = "wants credentials" if status == 401 else "refuses access"
-        return fail("http", f"{line}: the server {what}", _auth_hint(lookup, host), **facts)
+        return fail("http", f"{line}: the server {what}", refusal_hint(lookup, host), **facts)
     if status in (404, 410):
         hint = "the server has no file at this URL"
         if mirror is not None:
@@ -250,24 +250,6 @@ def _status_failure(response: httpx.Response, lookup: AuthLookup, mirror: str | 
     if status >= 500:
         return fail("http", f"{line}: the server failed", "try again later", **facts)
     return fail("http", f"{line} for {final}", None, **facts)
-
-
-def _auth_hint(lookup: AuthLookup, host: str) -> str:
-    entry = f"`machine {host} login <user> password <password>`"
-    credentials = lookup.credentials
-    if credentials is not None and credentials.source == "URL":
-        return "the server refused the user name and password given in the URL"
-    if credentials is not None:
-        return f"the server refused the credentials for {host} from {credentials.source}"
-    if lookup.netrc_exists:
-        return (
-            f"no credentials were sent: {lookup.netrc_file} has no entry for {host}; add "
-            f"{entry}, or put user:password@ in the mirror URL"
-        )
-    return (
-        f"no credentials were sent: create {lookup.netrc_file} with {entry} (or set NETRC), "
-        "or put user:password@ in the mirror URL"
-    )
 
 
 def _body(

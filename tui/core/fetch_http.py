@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from tui import __version__
 from tui.core.errors import Cancelled, ConfigError, DownloadFailed
 from tui.core.fetch import Download, FetchOptions
-from tui.core.netrc_auth import AuthLookup, lookup_credentials
+from tui.core.netrc_auth import AuthLookup, lookup_credentials, refusal_hint
 from tui.core.redact import redact_text, redact_url
 
 if TYPE_CHECKING:
@@ -368,24 +368,8 @@ class HttpDownload(Download):
         return DownloadFailed(self.display_url, detail, status=status, hint=hint)
 
     def _auth_hint(self) -> str:
-        lookup = self._lookup
-        host = urlsplit(lookup.url).hostname or "the host"
-        entry = f"`machine {host} login <user> password <password>`"
-        credentials = lookup.credentials
-        if credentials is not None and credentials.source == "URL":
-            return "the server refused the user name and password given in the URL"
-        if credentials is not None:
-            return f"the server refused the credentials for {host} from {credentials.source}"
-        if lookup.netrc_file is not None and lookup.netrc_exists:
-            return (
-                f"the server needs credentials; {lookup.netrc_file} has no entry for {host}: "
-                f"add {entry}, or put user:password@ in the URL"
-            )
-        return (
-            f"the server needs credentials and no netrc file was found at "
-            f"{lookup.netrc_file}: create it with {entry} (or set NETRC), "
-            "or put user:password@ in the URL"
-        )
+        host = urlsplit(self._lookup.url).hostname or "the host"
+        return refusal_hint(self._lookup, host)
 
     def _check_resumed(self, response: httpx.Response, start: int) -> None:
         if response.status_code != 206:

@@ -75,6 +75,26 @@ def lookup_credentials(url: str, netrc_file: Path | None = None) -> AuthLookup:
     return AuthLookup(clean, None, path, path.is_file(), warnings)
 
 
+def refusal_hint(lookup: AuthLookup, host: str) -> str:
+    """What to do when `host` answered 401/403 to a request made with `lookup`'s credentials."""
+    entry = f"`machine {host} login <user> password <password>`"
+    credentials = lookup.credentials
+    if credentials is not None and credentials.source == "URL":
+        return "the server refused the user name and password given in the URL"
+    if credentials is not None:
+        return f"the server refused the credentials for {host} from {credentials.source}"
+    if lookup.netrc_file is not None and lookup.netrc_exists:
+        return (
+            f"the server needs credentials; {lookup.netrc_file} has no entry for {host}: "
+            f"add {entry}, or put user:password@ in the URL"
+        )
+    return (
+        f"the server needs credentials and no netrc file was found at "
+        f"{lookup.netrc_file}: create it with {entry} (or set NETRC), "
+        "or put user:password@ in the URL"
+    )
+
+
 def _netrc_entry(path: Path, host: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
     if not path.is_file():
         return None, ()
