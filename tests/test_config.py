@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.commands.settings import add_config_arguments, settings_from_args
+from tui.commands.common import add_config_arguments
+from tui.commands.settings import settings_from_args
 from tui.core.config import load_preferences, load_settings
 from tui.core.errors import ConfigError
 

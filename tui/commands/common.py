@@ -95,6 +95,21 @@ def env_value(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add uv's `--config-file` and `--no-config`."""
+    group = parser.add_argument_group("configuration files")
+    group.add_argument(
+        "--config-file",
+        metavar="PATH",
+        help="read settings only from this uv.toml (env: UV_CONFIG_FILE)",
+    )
+    group.add_argument(
+        "--no-config",
+        action="store_true",
+        help="ignore uv.toml and pyproject.toml settings files (env: UV_NO_CONFIG)",
+    )
+
+
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("network")
     group.add_argument(

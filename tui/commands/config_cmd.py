@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.commands.common import ExitCode, warn
-from tui.commands.settings import add_config_arguments, report_warnings, settings_from_args
+from tui.commands.common import ExitCode, add_config_arguments, warn
+from tui.commands.settings import report_warnings, settings_from_args
 from tui.core.config import Setting, Settings, load_settings
 from tui.core.config_files import KEY_SPECS, env_flag
 from tui.core.config_write import Scope, edit_setting, target_file

@@ -10,6 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 from tui.commands.common import (
     ExitCode,
     add_catalog_arguments,
+    add_config_arguments,
     add_network_arguments,
     add_platform_arguments,
     fetch_options,
@@ -40,8 +41,6 @@ def register(subparsers: Any) -> None:
     add_network_arguments(parser)
     add_catalog_arguments(parser)
     add_platform_arguments(parser)
-    from tui.commands.settings import add_config_arguments
-
     add_config_arguments(parser)
     parser.set_defaults(run=run)
 

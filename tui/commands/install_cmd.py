@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.commands.common import (
     add_catalog_arguments,
+    add_config_arguments,
     add_network_arguments,
     add_platform_arguments,
     env_value,
@@ -62,8 +63,6 @@ def register(subparsers: Any) -> None:
     add_catalog_arguments(parser)
     add_network_arguments(parser)
     add_platform_arguments(parser)
-    from tui.commands.settings import add_config_arguments
-
     add_config_arguments(parser)
     parser.set_defaults(run=run)
 

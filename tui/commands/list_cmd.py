@@ -7,7 +7,11 @@ import json
 import sys
 from typing import Any
 
-from tui.commands.common import add_catalog_arguments, add_platform_arguments
+from tui.commands.common import (
+    add_catalog_arguments,
+    add_config_arguments,
+    add_platform_arguments,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -30,14 +34,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
     add_catalog_arguments(parser)
     add_platform_arguments(parser)
-    _add_config_arguments(parser)
-    parser.set_defaults(run=run)
-
-
-def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
-    from tui.commands.settings import add_config_arguments
-
     add_config_arguments(parser)
+    parser.set_defaults(run=run)
 
 
 def flavour_of(url: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from tui.commands.common import (
     ExitCode,
     add_catalog_arguments,
+    add_config_arguments,
     add_network_arguments,
     add_platform_arguments,
     fetch_options,
@@ -67,8 +68,6 @@ def register(subparsers: Any) -> None:
     add_network_arguments(parser)
     add_catalog_arguments(parser)
     add_platform_arguments(parser)
-    from tui.commands.settings import add_config_arguments
-
     add_config_arguments(parser)
     parser.set_defaults(run=run)
 

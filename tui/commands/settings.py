@@ -20,21 +20,6 @@ _FLAG_KEYS = {
 }
 
 
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add uv's `--config-file` and `--no-config`."""
-    group = parser.add_argument_group("configuration files")
-    group.add_argument(
-        "--config-file",
-        metavar="PATH",
-        help="read settings only from this uv.toml (env: UV_CONFIG_FILE)",
-    )
-    group.add_argument(
-        "--no-config",
-        action="store_true",
-        help="ignore uv.toml and pyproject.toml settings files (env: UV_NO_CONFIG)",
-    )
-
-
 def settings_from_args(args: argparse.Namespace, *, show_warnings: bool = True) -> Settings:
     """Load settings with the command's flags on top; warnings go to stderr unless told not to."""
     cli: dict[str, str | None] = {}

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from tui.commands.common import add_platform_arguments
+from tui.commands.common import add_config_arguments, add_platform_arguments
 
 
 def register(subparsers: Any) -> None:
@@ -22,8 +22,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
     parser.add_argument("--bin-dir", help="where executables are (env: UV_PYTHON_BIN_DIR)")
     add_platform_arguments(parser)
-    from tui.commands.settings import add_config_arguments
-
     add_config_arguments(parser)
     parser.set_defaults(run=run)
 
