@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import sys
 
-_deferred: int | None = None
-"""The verbosity `configure` was given, while logging is not set up yet."""
+_set_up_when_warning = False
+"""`configure` left setting up logging to the first warning (no `-v`, logging not loaded)."""
 
 
 def configure(verbose: int) -> None:
     """Set up logging for the command line: now when `-v` asks for detail or logging is already
     in use, else when the first warning comes."""
-    global _deferred
-    if verbose or "logging" in sys.modules:
-        _deferred = None
+    global _set_up_when_warning
+    _set_up_when_warning = not verbose and "logging" not in sys.modules
+    if not _set_up_when_warning:
         _set_up(verbose)
-    else:
-        _deferred = verbose
 
 
 def _set_up(verbose: int) -> None:
@@ -43,10 +41,10 @@ def debug(name: str, message: str, *args: object) -> None:
 
 def warning(name: str, message: str, *args: object) -> None:
     """`logging.getLogger(name).warning(message, *args)`, setting logging up first if needed."""
-    global _deferred
+    global _set_up_when_warning
     import logging
 
-    if _deferred is not None:
-        _set_up(_deferred)
-        _deferred = None
+    if _set_up_when_warning:
+        _set_up_when_warning = False
+        _set_up(0)
     logging.getLogger(name).warning(message, *args)
