@@ -17,7 +17,6 @@ from tui.core.streams import (
     CHUNK,
     Compression,
     CorruptData,
-    Counter,
     ForwardReader,
     Readable,
     ReadAhead,
@@ -274,17 +273,16 @@ def extract_tar(
         UnsafeArchive: a member that is absolute, uses `..`, escapes via a link or is special.
     """
     source = ReadAhead(decompressed(raw, kind), cancel=extraction.cancel)
-    counter = Counter(source)
+    reader = ForwardReader(source)
     try:
-        reader = cast(IO[bytes], ForwardReader(counter))
-        with tarfile.open(fileobj=reader, mode="r:") as tar:
+        with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r:") as tar:
             while (member := tar.next()) is not None:
                 yield from extraction.tar_member(tar, member)
                 # tarfile keeps every header it read; keep memory flat instead.
                 tar.members.clear()  # type: ignore[attr-defined]
                 yield
             offset = tar.offset
-        while counter.read(CHUNK):
+        while reader.read(CHUNK):  # to the end, so its length tells a cut-off stream
             pass
     except Exception as error:
         if not _is_read_error(error):
@@ -298,7 +296,7 @@ def extract_tar(
         source.close()  # no thread may read once the caller cleans up
     if extraction.top is None:
         raise ArchiveError(f"archive {name} is empty")
-    if counter.total < offset + tarfile.BLOCKSIZE:
+    if reader.tell() < offset + tarfile.BLOCKSIZE:
         raise ArchiveError(
             f"archive {name} is truncated: it ends without tar's end-of-archive marker",
             hint="download it again; if it keeps failing, the mirror's copy is damaged",

@@ -167,19 +167,6 @@ class _Inflater:
                 return out
 
 
-class Counter:
-    """Counts decompressed bytes so a tar stream cut at a member boundary is noticed."""
-
-    def __init__(self, inner: Readable) -> None:
-        self._inner = inner
-        self.total = 0
-
-    def read(self, size: int = -1, /) -> bytes:
-        data = self._inner.read(size)
-        self.total += len(data)
-        return data
-
-
 class ReadAhead:
     """Reads `inner` on a thread, a few chunks ahead of the consumer.
 
