@@ -47,7 +47,25 @@ def compression_for(name: str) -> Compression:
     )
 
 
-class HashingReader:
+class _ChunkReader:
+    """`read(size)` over the chunks `_next_chunk` produces, an empty chunk at the end."""
+
+    _buffer = b""
+    _offset = 0
+
+    def _next_chunk(self) -> bytes:
+        raise NotImplementedError
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._offset >= len(self._buffer):
+            self._buffer, self._offset = self._next_chunk(), 0
+        end = len(self._buffer) if size < 0 else self._offset + size
+        data = self._buffer[self._offset : end]
+        self._offset += len(data)
+        return data
+
+
+class HashingReader(_ChunkReader):
     """A file-like view of downloaded chunks that hashes and counts every byte it hands out."""
 
     def __init__(
@@ -61,12 +79,10 @@ class HashingReader:
         self._cancel = cancel
         self._tee = tee
         self._hash = hashlib.sha256()
-        self._buffer = b""
-        self._offset = 0
         self.done = 0
         """Bytes received so far."""
 
-    def _fill(self) -> bool:
+    def _next_chunk(self) -> bytes:
         if self._cancel is not None and self._cancel.is_set():
             raise Cancelled("install")
         for chunk in self._chunks:
@@ -76,23 +92,13 @@ class HashingReader:
             self.done += len(chunk)
             if self._tee is not None:
                 self._tee.write(chunk)
-            self._buffer, self._offset = chunk, 0
-            return True
-        self._buffer, self._offset = b"", 0
-        return False
-
-    def read(self, size: int = -1, /) -> bytes:
-        if self._offset >= len(self._buffer) and not self._fill():
-            return b""
-        end = len(self._buffer) if size < 0 else self._offset + size
-        data = self._buffer[self._offset : end]
-        self._offset += len(data)
-        return data
+            return chunk
+        return b""
 
     def drain(self) -> None:
         """Read to the end so the hash covers the whole file."""
         self._buffer, self._offset = b"", 0
-        while self._fill():
+        while self._next_chunk():
             pass
 
     def hexdigest(self) -> str:
@@ -167,7 +173,7 @@ class _Inflater:
                 return out
 
 
-class ReadAhead:
+class ReadAhead(_ChunkReader):
     """Reads `inner` on a thread, a few chunks ahead of the consumer.
 
     Reading a file or socket, hashing and decompressing all release the GIL, so on a machine
@@ -190,8 +196,6 @@ class ReadAhead:
         self._chunk = chunk
         self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
         self._stop = threading.Event()
-        self._buffer = b""
-        self._offset = 0
         self._ended = False
         self._thread = threading.Thread(target=self._run, name="pybuilds-read", daemon=True)
         self._thread.start()
@@ -214,22 +218,15 @@ class ReadAhead:
             except queue.Full:
                 continue
 
-    def read(self, size: int = -1, /) -> bytes:
-        if self._offset >= len(self._buffer):
-            if self._ended:
-                return b""
-            item = self._next()
-            if isinstance(item, BaseException):
-                self._ended = True
-                raise item
-            if not item:
-                self._ended = True
-                return b""
-            self._buffer, self._offset = item, 0
-        end = len(self._buffer) if size < 0 else self._offset + size
-        data = self._buffer[self._offset : end]
-        self._offset += len(data)
-        return data
+    def _next_chunk(self) -> bytes:
+        if self._ended:
+            return b""
+        item = self._next()
+        if isinstance(item, BaseException):
+            self._ended = True
+            raise item
+        self._ended = not item
+        return item
 
     def _next(self) -> bytes | BaseException:
         if self._cancel is None:
