@@ -53,7 +53,7 @@ from tui.core.install import (
     InstallOptions,
     install,
     install_or_raise,
-    open_first,
+    open_first_source,
     uninstall,
 )
 from tui.core.layout import Layout
@@ -691,11 +691,11 @@ def test_astral_mirror_url_serves_catalog_builds_alone(
 def _opened(
     sources: list[tuple[str, str | None]],
 ) -> tuple[list[InstallEvent], bytes | BaseException]:
-    """Events of `open_first` and the body it opened (or the error it raised)."""
+    """Events of `open_first_source` and the body it opened (or the error it raised)."""
     events: list[InstallEvent] = []
     options = FetchOptions(retries=0, timeout=5)
     with contextlib.ExitStack() as stack:
-        steps = open_first("k", sources, stack, options=options)
+        steps = open_first_source("k", sources, stack, options=options)
         try:
             while True:
                 events.append(next(steps))
@@ -705,7 +705,7 @@ def _opened(
             return events, error
 
 
-def test_open_first_falls_through_unreachable_and_missing_sources(
+def test_open_first_source_falls_through_unreachable_and_missing_sources(
     http_server: HTTPTestServer,
 ) -> None:
     http_server.add_file("good/a.tar.gz", b"archive bytes")
@@ -721,7 +721,7 @@ def test_open_first_falls_through_unreachable_and_missing_sources(
     assert "404" in str(events[2]) and events[3] == Resolved("k", good, None)
 
 
-def test_open_first_stops_at_a_refusal(http_server: HTTPTestServer) -> None:
+def test_open_first_source_stops_at_a_refusal(http_server: HTTPTestServer) -> None:
     http_server.add_file("a.tar.gz", b"x")
     http_server.auth = ("user", "pw")
     http_server.auth_status = 403

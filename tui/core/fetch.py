@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
@@ -246,11 +247,38 @@ def open_url(
         download.close()
 
 
-def worth_another_source(error: DownloadFailed) -> bool:
-    """Whether a failed source should give way to the next one, as uv's mirror fallback does:
-    unreachable, 404, or still failing with 5xx after the retries. A refusal (401, 403) is
-    final; a wrong file is caught by its checksum later and never falls through."""
-    return error.status is None or error.status == 404 or error.status >= 500
+def open_first(
+    urls: Sequence[str],
+    stack: contextlib.ExitStack,
+    *,
+    options: FetchOptions,
+    cancel: threading.Event | None = None,
+    start: int = 0,
+) -> tuple[Download, list[DownloadFailed]]:
+    """Open the first of `urls` that answers, kept open by `stack`, as `open_url` would.
+
+    As uv does with its Astral mirror, the next URL is tried when one is unreachable, answers
+    404 or still fails with 5xx after the retries; a refusal (401, 403) is final, and a wrong
+    file is caught by its checksum later, never by falling through.
+
+    Returns:
+        The download and the failures of the URLs before it, in order.
+    """
+    failures: list[DownloadFailed] = []
+    for index, url in enumerate(urls):
+        try:
+            download = stack.enter_context(
+                open_url(url, options=options, cancel=cancel, start=start)
+            )
+        except DownloadFailed as error:
+            status = error.status
+            worth_next = status is None or status == 404 or status >= 500
+            if index + 1 == len(urls) or not worth_next:
+                raise
+            failures.append(error)
+        else:
+            return download, failures
+    raise ValueError("no URL to open")
 
 
 def read_bytes(url: str, *, options: FetchOptions | None = None, limit: int = 64 << 20) -> bytes:

@@ -18,7 +18,6 @@ from tui.core.catalog import Build
 from tui.core.errors import (
     ArchiveError,
     ChecksumMismatch,
-    DownloadFailed,
     InstallError,
     PybuildsError,
 )
@@ -33,7 +32,7 @@ from tui.core.events import (
     Verifying,
     Warned,
 )
-from tui.core.fetch import Download, FetchOptions, open_url, worth_another_source
+from tui.core.fetch import Download, FetchOptions, open_first
 from tui.core.layout import Installation, Layout
 from tui.core.links import link_executables, uninstall, update_minor_link
 from tui.core.locking import RootLock, root_lock
@@ -56,7 +55,7 @@ __all__ = [
     "install",
     "install_archive",
     "install_or_raise",
-    "open_first",
+    "open_first_source",
     "refresh",
     "uninstall",
 ]
@@ -181,7 +180,7 @@ def _os_error(error: OSError, layout: Layout) -> PybuildsError:
     return InstallError(f"{error.strerror or error}{where}")
 
 
-def open_first(
+def open_first_source(
     key: str,
     sources: list[tuple[str, str | None]],
     stack: contextlib.ExitStack,
@@ -189,22 +188,14 @@ def open_first(
     options: FetchOptions,
     cancel: threading.Event | None = None,
 ) -> Generator[InstallEvent, None, Download]:
-    """Open the first of `sources` that answers, kept open by `stack`.
-
-    As uv does with its Astral mirror, the next source is tried when one is unreachable,
-    answers 404 or keeps failing with 5xx; any other refusal (401, 403) is final. Checksums
-    are checked later, so a wrong file never falls through to another source.
-    """
-    for index, (url, _) in enumerate(sources):
-        try:
-            return stack.enter_context(open_url(url, options=options, cancel=cancel))
-        except DownloadFailed as error:
-            if index + 1 == len(sources) or not worth_another_source(error):
-                raise
-            after, after_setting = sources[index + 1]
-            yield Warned(key, f"{error}; trying {redact_url(after)}")
-            yield Resolved(key, redact_url(after), after_setting)
-    raise InstallError("no source to download from")
+    """Open the first of `sources` that answers (see `open_first`), kept open by
+    `stack`; each source given up on becomes a warning and the next source's Resolved event."""
+    urls = [url for url, _ in sources]
+    download, failures = open_first(urls, stack, options=options, cancel=cancel)
+    for error, (after, after_setting) in zip(failures, sources[1:], strict=False):
+        yield Warned(key, f"{error}; trying {redact_url(after)}")
+        yield Resolved(key, redact_url(after), after_setting)
+    return download
 
 
 class _Installer:
@@ -303,7 +294,7 @@ class _Installer:
         """
         kind = compression_for(file_name(sources[0][0]))
         with contextlib.ExitStack() as opened:
-            download = yield from open_first(
+            download = yield from open_first_source(
                 self.key, sources, opened, options=self.options.fetch, cancel=self.cancel
             )
             for message in download.warnings:

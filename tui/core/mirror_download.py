@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from tui.core.catalog import to_json
 from tui.core.errors import Cancelled, ChecksumMismatch, DownloadFailed, PybuildsError
-from tui.core.fetch import Download, FetchOptions, open_url, worth_another_source
+from tui.core.fetch import Download, FetchOptions, open_first
 from tui.core.mirror import (
     METADATA,
     SUMS,
@@ -184,7 +184,15 @@ def _download(
     keep_part = False
     try:
         with contextlib.ExitStack() as opened:
-            download = _open_source(item, options, stop, have, opened)
+            download, failures = open_first(
+                (item.source_url, *item.fallback_urls),
+                opened,
+                options=options,
+                cancel=stop,
+                start=have,
+            )
+            for error, after in zip(failures, item.fallback_urls, strict=False):
+                warning(__name__, "%s; trying %s", error, redact_url(after))
             resumed = download.offset
             if resumed:
                 size = _hash_into(digest, part, resumed)
@@ -208,25 +216,6 @@ def _download(
             part.unlink(missing_ok=True)
     verified = item.sha256 is not None
     return FileDone(item.relpath, size, actual, "downloaded", verified, time.monotonic() - started)
-
-
-def _open_source(
-    item: MirrorFile,
-    options: FetchOptions,
-    stop: threading.Event,
-    start: int,
-    stack: contextlib.ExitStack,
-) -> Download:
-    """Open the item's source, or its fallbacks in turn when one is unreachable or lacks it."""
-    sources = (item.source_url, *item.fallback_urls)
-    for index, url in enumerate(sources):
-        try:
-            return stack.enter_context(open_url(url, options=options, cancel=stop, start=start))
-        except DownloadFailed as error:
-            if index + 1 == len(sources) or not worth_another_source(error):
-                raise
-            warning(__name__, "%s; trying %s", error, redact_url(sources[index + 1]))
-    raise AssertionError("unreachable: the last source raises")
 
 
 def _hash_into(digest: Any, path: Path, length: int) -> int:
