@@ -7,9 +7,7 @@ import gzip
 import hashlib
 import json
 import random
-import shutil
 import ssl
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -428,25 +426,6 @@ def test_connection_refused(
 def test_unresolvable_host(doctor: Doctor) -> None:
     found = failure(doctor("http://mirror.invalid"))
     assert found.step == "dns" and "cannot resolve" in found.message
-
-
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a test certificate")
-    folder = tmp_path_factory.mktemp("doctor-tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            *(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def test_untrusted_certificate_is_explained(
