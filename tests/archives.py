@@ -234,6 +234,12 @@ def _add_bytes(
     tar.addfile(info, io.BytesIO(data) if kind is None else None)
 
 
+def _add_link(tar: tarfile.TarFile, name: str, kind: bytes, target: str) -> None:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    tar.addfile(info)
+
+
 def hostile_archive(out: Path, attack: str) -> Path:
     """A small `.tar.gz` whose last member is the attack named by `attack`."""
     with tarfile.open(out, "w:gz", compresslevel=1) as tar:
@@ -243,26 +249,16 @@ def hostile_archive(out: Path, attack: str) -> Path:
         elif attack == "dotdot":
             _add_bytes(tar, "python/../../escaped", b"x")
         elif attack == "symlink":
-            info = tarfile.TarInfo("python/lib/evil")
-            info.type, info.linkname = tarfile.SYMTYPE, "../../../../etc"
-            tar.addfile(info)
+            _add_link(tar, "python/lib/evil", tarfile.SYMTYPE, "../../../../etc")
         elif attack == "symlink-absolute":
-            info = tarfile.TarInfo("python/lib/evil")
-            info.type, info.linkname = tarfile.SYMTYPE, "/etc"
-            tar.addfile(info)
+            _add_link(tar, "python/lib/evil", tarfile.SYMTYPE, "/etc")
         elif attack == "symlink-write":
-            info = tarfile.TarInfo("python/lib")
-            info.type, info.linkname = tarfile.SYMTYPE, "bin"
-            tar.addfile(info)
+            _add_link(tar, "python/lib", tarfile.SYMTYPE, "bin")
             _add_bytes(tar, "python/lib/through-link", b"x")
         elif attack == "hardlink":
-            info = tarfile.TarInfo("python/lib/passwd")
-            info.type, info.linkname = tarfile.LNKTYPE, "../../etc/passwd"
-            tar.addfile(info)
+            _add_link(tar, "python/lib/passwd", tarfile.LNKTYPE, "../../etc/passwd")
         elif attack == "hardlink-absolute":
-            info = tarfile.TarInfo("python/lib/passwd")
-            info.type, info.linkname = tarfile.LNKTYPE, "/etc/passwd"
-            tar.addfile(info)
+            _add_link(tar, "python/lib/passwd", tarfile.LNKTYPE, "/etc/passwd")
         elif attack == "device":
             _add_bytes(tar, "python/dev-null", b"", kind=tarfile.CHRTYPE)
         elif attack == "fifo":
