@@ -235,7 +235,9 @@ class _Installer:
         if self.target.is_dir() and not self.options.reinstall:
             yield from self._existing()
             return
-        for candidate, _ in sources:  # SHA256SUMS from the first source that has them
+        # Another flavour's checksum comes from the SHA256SUMS of the first source with one;
+        # the catalog's own archive has its checksum in the catalog, wherever it is fetched.
+        for candidate, _ in sources if flavoured else sources[:1]:
             expected, warning = expected_sha256(
                 self.build, candidate, flavoured, self.options.fetch
             )
