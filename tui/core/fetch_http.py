@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -123,11 +124,16 @@ def _redact_httpx_logs() -> None:
 
 class _RootsLoader:
     """Builds the TLS context on a thread. Reading a CA bundle (30-70 ms) releases the GIL, so
-    it overlaps with importing httpx and httpcore (~80 ms), which holds it."""
+    it overlaps with importing httpx and httpcore (~80 ms), which holds it. Once they are
+    imported there is nothing to overlap with (and the context is cached): no thread then."""
 
     def __init__(self, options: FetchOptions) -> None:
         self._context: ssl.SSLContext | None = None
         self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if "httpcore" in sys.modules:
+            self._load(options)
+            return
         self._thread = threading.Thread(
             target=self._load, args=(options,), name="pybuilds-tls-roots", daemon=True
         )
@@ -140,7 +146,8 @@ class _RootsLoader:
             self._error = error
 
     def get(self) -> ssl.SSLContext:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._context is not None
