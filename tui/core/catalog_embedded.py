@@ -91,8 +91,7 @@ def unpack_embedded(data: bytes, scope: Scope | None = None) -> tuple[Build, ...
     header, base = _read_header(data)
     prefixes: list[str] = header["prefixes"]
     scope = scope or Scope()
-    placed: list[tuple[int, Build]] = []
-    loaded: list[tuple[Build, ...]] = []
+    sections: list[tuple[list[int], tuple[Build, ...]]] = []
     for os_name, libc, arch, offset, size in header["sections"]:
         if not scope.includes(os_name, libc, arch):
             continue
@@ -102,16 +101,14 @@ def unpack_embedded(data: bytes, scope: Scope | None = None) -> tuple[Build, ...
                   prefixes[prefix] + rest, sha, tag, EMBEDDED_SOURCE)
             for key, impl, major, minor, patch, pre, variant, level, prefix, rest, sha, tag in rows
         )  # fmt: skip
-        loaded.append(builds)
-        placed.extend(zip(positions, builds, strict=True))
-    if len(loaded) == 1:
-        return loaded[0]  # one section is already in catalog order
-    placed.sort(key=_position)
+        sections.append((positions, builds))
+    if len(sections) == 1:
+        return sections[0][1]  # one section is already in catalog order
+    # Positions are unique, so sorting the pairs never compares two builds.
+    placed = sorted(
+        pair for positions, builds in sections for pair in zip(positions, builds, strict=True)
+    )
     return tuple(build for _, build in placed)
-
-
-def _position(item: tuple[int, Build]) -> int:
-    return item[0]
 
 
 def load_embedded(scope: Scope | None = None) -> tuple[Build, ...]:
