@@ -8,6 +8,8 @@ import hashlib
 import io
 import lzma
 import os
+import shutil
+import subprocess
 import tarfile
 import threading
 import zipfile
@@ -123,6 +125,53 @@ def test_truncated_archives_are_noticed(cut: str, tmp_path: Path) -> None:
 
     with pytest.raises(ArchiveError, match="truncated"):
         _extract(data, "gz", tmp_path)
+
+
+def test_a_cut_inside_a_members_data_is_noticed(tmp_path: Path) -> None:
+    tar = _tar([("python/lib/big.so", os.urandom(300_000))])
+
+    with pytest.raises(ArchiveError, match="truncated"):
+        _extract(tar[:150_000], "tar", tmp_path)
+
+
+def test_members_larger_than_a_read_arrive_byte_for_byte(tmp_path: Path) -> None:
+    big = os.urandom(2 * (1 << 20) + 12_345)  # spans several reads and progress steps
+    members: list[tuple[str, bytes | str | None]] = [
+        ("python/lib/big.so", big),
+        ("python/lib/empty", b""),
+        ("python/lib/small", b"x"),
+    ]
+
+    extraction, _ = _extract(gzip.compress(_tar(members)), "gz", tmp_path)
+
+    assert (extraction.root / "lib" / "big.so").read_bytes() == big
+    assert (extraction.root / "lib" / "empty").read_bytes() == b""
+    assert (extraction.root / "lib" / "small").read_bytes() == b"x"
+
+
+@pytest.mark.skipif(shutil.which("tar") is None, reason="needs GNU tar to write a sparse member")
+def test_sparse_members_are_filled_in(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    (source / "python").mkdir(parents=True)
+    sparse = source / "python" / "holes"
+    with open(sparse, "wb") as file:
+        file.write(b"head")
+        file.seek(3 << 20)
+        file.write(b"tail")
+    archive = tmp_path / "sparse.tar"
+    made = subprocess.run(
+        ["tar", "--sparse", "--format=gnu", "-cf", str(archive), "-C", str(source), "python"],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"this tar cannot write sparse members: {made.stderr.decode().strip()}")
+    with tarfile.open(archive) as tar:
+        if tar.getmember("python/holes").sparse is None:
+            pytest.skip("this tar did not store the file as sparse")
+
+    extraction, _ = _extract(archive.read_bytes(), "tar", tmp_path / "out")
+
+    assert (extraction.root / "holes").read_bytes() == sparse.read_bytes()
 
 
 def test_truncated_zstd_stream_is_noticed(tmp_path: Path) -> None:

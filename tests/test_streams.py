@@ -20,6 +20,7 @@ from tui.core.streams import (
     ForwardReader,
     HashingReader,
     ReadAhead,
+    Truncated,
     decompressed,
 )
 
@@ -113,6 +114,21 @@ def test_forward_reader_reads_exact_sizes_across_chunks() -> None:
     assert reader.read(-1) == data[612 + CHUNK :]
     assert reader.read(10) == b""
     assert reader.tell() == len(data)
+
+
+def test_forward_reader_hands_out_pieces_without_joining_them() -> None:
+    data = os.urandom(3 * CHUNK + 77)
+    reader = ForwardReader(io.BytesIO(data))
+    assert reader.read(100) == data[:100]
+
+    pieces = list(reader.pieces(2 * CHUNK))
+
+    assert b"".join(pieces) == data[100 : 100 + 2 * CHUNK]
+    assert all(len(piece) <= CHUNK for piece in pieces)
+    assert reader.tell() == 100 + 2 * CHUNK
+    assert reader.read(10) == data[100 + 2 * CHUNK : 110 + 2 * CHUNK]
+    with pytest.raises(Truncated):
+        list(reader.pieces(CHUNK))  # only CHUNK - 33 bytes are left
 
 
 def test_forward_reader_seeks_forward_only() -> None:

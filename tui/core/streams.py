@@ -304,6 +304,21 @@ class ForwardReader:
         self._position += len(data)
         return data
 
+    def pieces(self, size: int) -> Iterator[memoryview]:
+        """The next `size` bytes as views into the chunks read, never joined or copied: a
+        member's data goes straight to its file. Truncated if the stream ends first."""
+        while size > 0:
+            if self._offset >= len(self._buffer):
+                self._buffer, self._offset = self._inner.read(CHUNK), 0
+                if not self._buffer:
+                    raise Truncated("the archive ends inside a member's data")
+            end = min(len(self._buffer), self._offset + size)
+            piece = memoryview(self._buffer)[self._offset : end]
+            size -= end - self._offset
+            self._position += end - self._offset
+            self._offset = end
+            yield piece
+
 
 def decompressed(raw: Readable, kind: Compression) -> Readable:
     if kind == "tar":
