@@ -6,7 +6,8 @@ The archive is this interpreter's stdlib in PBS's install_only shape (tests/arch
 the `test` package when `--with-tests`, and `--pad-mib` MiB of incompressible shared-library-like
 files to reach the size of a real build (`--with-tests --pad-mib 32` makes a ~45 MB archive).
 Both tools run as fresh processes installing into an empty root, from a file:// mirror and from
-a local HTTP mirror, taking turns; each child's wall time and peak RSS (wait4) are recorded.
+a local HTTP mirror; the four commands take turns, each after a `sync`. Each child's wall time
+and peak RSS (wait4) are recorded.
 Not part of the test suite.
 """
 
@@ -119,14 +120,16 @@ def build_archive(
 
 
 def measure(
-    commands: dict[str, list[str]], env: dict[str, str], root: Path, runs: int
+    commands: dict[str, tuple[list[str], dict[str, str]]], root: Path, runs: int
 ) -> dict[str, list[tuple[float, float]]]:
     """(seconds, peak MiB) per command; the commands take turns, so a busy moment on the
-    machine (page-cache writeback, a neighbour) slows both alike."""
+    machine (a neighbour) slows all alike. Each run starts with the disk idle: without the
+    `sync`, a run would also pay for writing back what the run before it wrote."""
     results: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     for attempt in range(runs + 1):
-        for label, command in commands.items():
+        for label, (command, env) in commands.items():
             shutil.rmtree(root, ignore_errors=True)
+            os.sync()
             result = run_child(command, env)
             if attempt:  # the first round only warms the page cache
                 results[label].append(result)
@@ -165,21 +168,18 @@ def main() -> int:
             "UV_PYTHON_DOWNLOADS": "manual",
             "NO_PROXY": "127.0.0.1,localhost",
         }
-        rows = []
         with static_server(mirror) as server_url:
-            for source, mirror_url in (("file://", mirror.as_uri()), ("http", server_url)):
-                run_env = {**env, "UV_PYTHON_INSTALL_MIRROR": mirror_url}
-                both = measure(
-                    {
-                        f"pybuilds {source}": [*pybuilds, "install", VERSION],
-                        f"uv {source}": [uv, "python", "install", VERSION],
-                    },
-                    run_env,
-                    root,
-                    args.runs,
+            sources = {"file://": mirror.as_uri(), "http": server_url}
+            commands = {
+                f"{tool} {source}": (command, {**env, "UV_PYTHON_INSTALL_MIRROR": url})
+                for source, url in sources.items()
+                for tool, command in (
+                    ("pybuilds", [*pybuilds, "install", VERSION]),
+                    ("uv", [uv, "python", "install", VERSION]),
                 )
-                ours, theirs = both[f"pybuilds {source}"], both[f"uv {source}"]
-                rows.append((source, ours, theirs))
+            }
+            results = measure(commands, root, args.runs)
+        rows = [(s, results[f"pybuilds {s}"], results[f"uv {s}"]) for s in sources]
     print(
         f"archive: {size / (1 << 20):.1f} MiB gzip -{args.level}, {files} files, {args.runs} runs"
     )
