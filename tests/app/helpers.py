@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
+from textual.message import Message
 from textual.pilot import Pilot
 
 from app.app_demo import settle
@@ -12,7 +14,7 @@ from tui.app.app import PybuildsApp
 from tui.app.screens.browse import BrowseScreen
 from tui.app.widgets.build_table import BuildTable
 
-__all__ = ["browse", "filter_to", "listed", "settle", "table", "wait_until"]
+__all__ = ["browse", "filter_to", "listed", "running", "settle", "table", "wait_until"]
 
 
 async def wait_until(
@@ -45,3 +47,15 @@ async def filter_to(pilot: Pilot[int], text: str) -> None:
     """Type `text` into the filter box, then return to the table."""
     await pilot.press("slash", *text, "enter")
     await settle(pilot)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    app: PybuildsApp, *, showing: str
+) -> AsyncIterator[tuple[Pilot[int], list[Message]]]:
+    """The app at 100x30, settled and filtered to `showing`; with every message it posts."""
+    seen: list[Message] = []
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, showing)
+        yield pilot, seen

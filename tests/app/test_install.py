@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.message import Message
 
 from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
-from app.helpers import browse, filter_to, listed, settle, table, wait_until
+from app.helpers import browse, listed, running, settle, table, wait_until
 from app.trickle import TrickleServer
 from tui.app.messages import InstallFinished
 from tui.app.rows import format_size
@@ -43,10 +43,7 @@ async def test_install_from_file_mirror(
     make_app: AppFactory, fake_release: FakeRelease, install_root: Path
 ) -> None:
     app = make_app(fake_release.mirror.as_uri())
-    seen: list[Message] = []
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, GOOD)
+    async with running(app, showing=GOOD) as (pilot, seen):
         details = browse(app).query_one("#details").details  # type: ignore[attr-defined]
         assert details.url.startswith(fake_release.mirror.as_uri())
         await pilot.press("i")
@@ -68,10 +65,7 @@ async def test_install_from_http_mirror_shows_progress(
     make_app: AppFactory, http_mirror: str, install_root: Path
 ) -> None:
     app = make_app(http_mirror)
-    seen: list[Message] = []
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, GOOD)
+    async with running(app, showing=GOOD) as (pilot, seen):
         await pilot.press("i", "enter")
         await settle(pilot)
         assert [type(m.event) for m in finished(seen)] == [Done]
@@ -88,10 +82,7 @@ async def test_cancel_leaves_nothing_behind(
 ) -> None:
     with TrickleServer(fake_release.mirror, pause=0.05) as server:
         app = make_app(server.url)
-        seen: list[Message] = []
-        async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-            await settle(pilot)
-            await filter_to(pilot, BIG)
+        async with running(app, showing=BIG) as (pilot, seen):
             await pilot.press("i", "enter")
             await wait_until(pilot, lambda: bool(rows(app)))
             row = rows(app)[0]
@@ -113,10 +104,7 @@ async def test_two_installs_at_once(
 ) -> None:
     with TrickleServer(fake_release.mirror, pause=0.05) as server:
         app = make_app(server.url)
-        seen: list[Message] = []
-        async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-            await settle(pilot)
-            await filter_to(pilot, BIG)
+        async with running(app, showing=BIG) as (pilot, seen):
             await pilot.press("i", "enter")
             # No settle() from here: it would wait for the slow install to end.
             await pilot.press("slash", "ctrl+u", *GOOD, "enter")
@@ -141,10 +129,7 @@ async def test_checksum_mismatch_is_shown(
     make_app: AppFactory, fake_release: FakeRelease, install_root: Path
 ) -> None:
     app = make_app(fake_release.mirror.as_uri())
-    seen: list[Message] = []
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, BAD_CHECKSUM)
+    async with running(app, showing=BAD_CHECKSUM) as (pilot, seen):
         await pilot.press("i", "enter")
         await settle(pilot)
         event = finished(seen)[0].event
@@ -160,10 +145,7 @@ async def test_missing_file_on_http_mirror_is_shown(
     make_app: AppFactory, http_mirror: str, install_root: Path
 ) -> None:
     app = make_app(http_mirror)
-    seen: list[Message] = []
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, MISSING)
+    async with running(app, showing=MISSING) as (pilot, seen):
         await pilot.press("i", "enter")
         await settle(pilot)
         event = finished(seen)[0].event
@@ -180,9 +162,7 @@ async def test_uninstall_asks_first(
     install_or_raise(fake_release.build(GOOD), layout, options=InstallOptions(mirrors=mirrors))
     target = install_root / KEY.format(GOOD)
     app = make_app(fake_release.mirror.as_uri())
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, GOOD)
+    async with running(app, showing=GOOD) as (pilot, _):
         assert table(app).row_at(0).state == "installed"
         await pilot.press("u")
         await pilot.pause()
@@ -207,10 +187,7 @@ async def test_reinstall_replaces_the_installation(
     marker = install_root / KEY.format(GOOD) / "marker"
     marker.write_text("old")
     app = make_app(fake_release.mirror.as_uri())
-    seen: list[Message] = []
-    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        await filter_to(pilot, GOOD)
+    async with running(app, showing=GOOD) as (pilot, seen):
         await pilot.press("i")  # already installed: only a hint
         await pilot.pause()
         assert not isinstance(app.screen, InstallDialog)
