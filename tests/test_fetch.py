@@ -109,7 +109,7 @@ def test_restarts_when_nothing_was_yielded_and_ranges_are_unsupported(
     http_server: HTTPTestServer, archive: str
 ) -> None:
     http_server.ranges = False
-    http_server.drop_after = 100  # less than one chunk: nothing reached the caller
+    http_server.drop_after = 0  # the headers only: nothing reached the caller
     body, _ = fetch(archive)
     assert body == DATA
     assert [r.headers.get("range") for r in http_server.requests] == [None, None]
@@ -311,7 +311,7 @@ def test_cancel_midway(http_server: HTTPTestServer, archive: str) -> None:
         for chunk in download.chunks():
             received += len(chunk)
             cancel.set()
-    assert received == FAST.chunk_size
+    assert 0 < received <= 64 << 10  # stopped after the first chunk
 
 
 def test_cancel_during_retry_wait(http_server: HTTPTestServer, archive: str) -> None:

@@ -238,7 +238,7 @@ class HttpDownload(Download):
             response = self._response
             progressed = False
             try:
-                for chunk in response.iter_raw(self._options.chunk_size):
+                for chunk in response.iter_raw():
                     self._check_cancel()
                     if chunk:
                         done += len(chunk)
