@@ -214,6 +214,8 @@ def test_member_parts_normalize_harmless_forms() -> None:
         [("python/l1", "."), ("python/l1/l2", ".."), ("python/l3", "l1/l2/..")],
         [("python/lib", "/etc")],
         [("python/lib", "bin"), ("python/lib/x", b"through the link")],
+        [("python/lib", "bin"), ("python/lib/sub", None)],
+        [("python/a/b", None), ("python/a/lib", "b"), ("python/a/lib/c/x", b"deeper")],
     ],
 )
 def test_links_cannot_escape(members: list[tuple[str, bytes | str | None]], tmp_path: Path) -> None:
