@@ -1,13 +1,14 @@
 """Time `pybuilds install` against `uv python install` on the same archive; peak memory too.
 
 Usage: python benchmarks/bench_install.py [--runs N] [--with-tests] [--pad-mib N] [--level N]
+       [--root-dir DIR]
 
 The archive is this interpreter's stdlib in PBS's install_only shape (tests/archives.py), with
 the `test` package when `--with-tests`, and `--pad-mib` MiB of incompressible shared-library-like
 files to reach the size of a real build (`--with-tests --pad-mib 32` makes a ~45 MB archive).
 Both tools run as fresh processes installing into an empty root, from a file:// mirror and from
-a local HTTP mirror; the four commands take turns, each after a `sync`. Each child's wall time
-and peak RSS (wait4) are recorded.
+a local HTTP mirror; the four commands take turns, each after a `sync` and into a new folder
+(see `measure`). Each child's wall time and peak RSS (wait4) are recorded.
 Not part of the test suite.
 """
 
@@ -120,17 +121,28 @@ def build_archive(
 
 
 def measure(
-    commands: dict[str, tuple[list[str], dict[str, str]]], root: Path, runs: int
+    commands: dict[str, tuple[list[str], dict[str, str]]], roots: Path, runs: int
 ) -> dict[str, list[tuple[float, float]]]:
     """(seconds, peak MiB) per command; the commands take turns, so a busy moment on the
-    machine (a neighbour) slows all alike. Each run starts with the disk idle: without the
-    `sync`, a run would also pay for writing back what the run before it wrote."""
+    machine (a neighbour) slows all alike.
+
+    Every run installs into a folder of its own, and nothing is deleted until the end: ext4
+    does not reuse an inode freed in the last ~30 s, so creating files right after deleting an
+    earlier install's thousands made each create scan past them (0.7-1 s of kernel time per
+    install here, varying from run to run). Each run starts after a `sync`, so it does not pay
+    for writing back what the run before it wrote.
+    """
     results: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     for attempt in range(runs + 1):
-        for label, (command, env) in commands.items():
-            shutil.rmtree(root, ignore_errors=True)
+        for index, (label, (command, env)) in enumerate(commands.items()):
+            run_root = roots / f"{attempt}-{index}"
+            run_env = {
+                **env,
+                "UV_PYTHON_INSTALL_DIR": str(run_root / "python"),
+                "UV_PYTHON_BIN_DIR": str(run_root / "bin"),
+            }
             os.sync()
-            result = run_child(command, env)
+            result = run_child(command, run_env)
             if attempt:  # the first round only warms the page cache
                 results[label].append(result)
     for label, timings in results.items():
@@ -146,6 +158,11 @@ def main() -> int:
     parser.add_argument(
         "--pad-mib", type=int, default=0, help="add this many MiB of incompressible files"
     )
+    parser.add_argument(
+        "--root-dir",
+        type=Path,
+        help="install under this folder (default: the temp dir; a tmpfs leaves out the disk)",
+    )
     args = parser.parse_args()
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     pybuilds = [sys.executable, "-m", "tui"]
@@ -155,15 +172,12 @@ def main() -> int:
             work, with_tests=args.with_tests, level=args.level, pad_mib=args.pad_mib
         )
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
-        root, bin_dir = work / "root", work / "bin"
         env = {
             # Bytecode caches allowed, as after `pip install`.
             **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             "HOME": str(work / "home"),
             "UV_NO_CONFIG": "1",
             "UV_CACHE_DIR": str(work / "uv-cache"),
-            "UV_PYTHON_INSTALL_DIR": str(root),
-            "UV_PYTHON_BIN_DIR": str(bin_dir),
             "UV_PYTHON_DOWNLOADS_JSON_URL": str(catalog),
             "UV_PYTHON_DOWNLOADS": "manual",
             "NO_PROXY": "127.0.0.1,localhost",
@@ -178,7 +192,8 @@ def main() -> int:
                     ("uv", [uv, "python", "install", VERSION]),
                 )
             }
-            results = measure(commands, root, args.runs)
+            with tempfile.TemporaryDirectory(dir=args.root_dir) as roots:
+                results = measure(commands, Path(roots), args.runs)
         rows = [(s, results[f"pybuilds {s}"], results[f"uv {s}"]) for s in sources]
     print(
         f"archive: {size / (1 << 20):.1f} MiB gzip -{args.level}, {files} files, {args.runs} runs"
@@ -187,9 +202,9 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for source, ours, theirs in rows:
-        for tool, results in (("pybuilds", ours), ("uv", theirs)):
-            times = [t for t, _ in results]
-            peak = max(m for _, m in results)
+        for tool, runs in (("pybuilds", ours), ("uv", theirs)):
+            times = [t for t, _ in runs]
+            peak = max(m for _, m in runs)
             print(
                 f"{source:8} {tool:9} {statistics.median(times):7.2f}s {min(times):7.2f}s"
                 f" {peak:6.0f}MiB"
