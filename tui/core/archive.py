@@ -23,6 +23,7 @@ from tui.core.streams import (
     Truncated,
     decompressed,
 )
+from tui.core.tar_headers import QuickTarInfo
 
 _PYTHON_JSON_LIMIT = 16 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -300,7 +301,7 @@ def extract_tar(
     source = ReadAhead(decompressed(raw, kind), cancel=extraction.cancel)
     reader = ForwardReader(source)
     try:
-        with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r:") as tar:
+        with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r:", tarinfo=QuickTarInfo) as tar:
             while (member := tar.next()) is not None:
                 yield from extraction.tar_member(tar, member, reader)
                 # tarfile keeps every header it read; keep memory flat instead.
