@@ -2,9 +2,9 @@
 
 tarfile decodes a header field by field and sums its checksum twice through 504-item tuples:
 ~18 us a member, against ~7 us here. `QuickTarInfo` reads the same fields in one pass and
-leaves every header it does not recognise as plain (base-256 numbers, a checksum
-that only matches when summed as signed bytes, sparse files, anything malformed) to tarfile's
-own parser, so the result and the errors raised are tarfile's. Pass it as `tarinfo=` to
+leaves every header it does not recognise as plain (base-256 numbers, a checksum that only
+matches when summed as signed bytes, sparse files, anything malformed) to tarfile's own
+parser, so the result and the errors raised are tarfile's. Pass it as `tarinfo=` to
 `tarfile.open`.
 """
 
