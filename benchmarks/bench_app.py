@@ -21,7 +21,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import statistics
 import struct
@@ -31,6 +30,8 @@ import tempfile
 import termios
 import time
 from pathlib import Path
+
+from isolation import isolated_env, tool
 
 _FIRST_ROW = re.compile(rb"cpython\s+3\.\d+")
 # The least a Textual app costs here: one line of text, a footer, nothing loaded.
@@ -159,16 +160,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="first-screen runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-            "HOME": home,
-            "XDG_CONFIG_HOME": f"{home}/config",
-            "XDG_CACHE_HOME": f"{home}/cache",
-            "UV_PYTHON_INSTALL_DIR": f"{home}/python",
-            "UV_NO_CONFIG": "1",
-            "TERM": "xterm-256color",
-        }
-        pybuilds = [shutil.which("pybuilds") or str(Path(sys.executable).parent / "pybuilds")]
+        env = isolated_env(home, TERM="xterm-256color")
+        pybuilds = [tool("pybuilds")]
         baseline = [sys.executable, "-c", _BASELINE]
         first_screen(pybuilds, env)  # warm the file cache and bytecode
         first_screen(baseline, env)

@@ -43,6 +43,7 @@ from archives import (  # noqa: E402
     stage_interpreter,
     write_catalog,
 )
+from isolation import isolated_env, tool  # noqa: E402
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -164,7 +165,7 @@ def main() -> int:
         help="install under this folder (default: the temp dir; a tmpfs leaves out the disk)",
     )
     args = parser.parse_args()
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    uv = tool("uv")
     pybuilds = [sys.executable, "-m", "tui"]
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
@@ -172,16 +173,13 @@ def main() -> int:
             work, with_tests=args.with_tests, level=args.level, pad_mib=args.pad_mib
         )
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
-        env = {
-            # Bytecode caches allowed, as after `pip install`.
-            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-            "HOME": str(work / "home"),
-            "UV_NO_CONFIG": "1",
-            "UV_CACHE_DIR": str(work / "uv-cache"),
-            "UV_PYTHON_DOWNLOADS_JSON_URL": str(catalog),
-            "UV_PYTHON_DOWNLOADS": "manual",
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
+        env = isolated_env(
+            work / "home",
+            UV_CACHE_DIR=str(work / "uv-cache"),
+            UV_PYTHON_DOWNLOADS_JSON_URL=str(catalog),
+            UV_PYTHON_DOWNLOADS="manual",
+            NO_PROXY="127.0.0.1,localhost",
+        )
         with static_server(mirror) as server_url:
             sources = {"file://": mirror.as_uri(), "http": server_url}
             commands = {
@@ -202,11 +200,11 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for source, ours, theirs in rows:
-        for tool, runs in (("pybuilds", ours), ("uv", theirs)):
+        for name, runs in (("pybuilds", ours), ("uv", theirs)):
             times = [t for t, _ in runs]
             peak = max(m for _, m in runs)
             print(
-                f"{source:8} {tool:9} {statistics.median(times):7.2f}s {min(times):7.2f}s"
+                f"{source:8} {name:9} {statistics.median(times):7.2f}s {min(times):7.2f}s"
                 f" {peak:6.0f}MiB"
             )
         ratio = statistics.median(t for t, _ in ours) / statistics.median(t for t, _ in theirs)

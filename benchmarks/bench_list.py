@@ -9,14 +9,12 @@ Bytecode caches are allowed (as after `pip install`): PYTHONDONTWRITEBYTECODE is
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
+
+from isolation import isolated_env, tool
 
 
 def time_commands(
@@ -38,17 +36,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    pybuilds = shutil.which("pybuilds") or str(Path(sys.executable).parent / "pybuilds")
+    uv, pybuilds = tool("uv"), tool("pybuilds")
     with tempfile.TemporaryDirectory() as home:
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-            "HOME": home,
-            "XDG_CONFIG_HOME": f"{home}/config",
-            "XDG_CACHE_HOME": f"{home}/cache",
-            "UV_PYTHON_INSTALL_DIR": f"{home}/python",
-            "UV_NO_CONFIG": "1",
-        }
+        env = isolated_env(home)
         commands = {
             "pybuilds list --only-downloads": [pybuilds, "list", "--only-downloads"],
             "uv python list --only-downloads": [uv, "python", "list", "--only-downloads"],
