@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, Union
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.reactive import reactive
@@ -142,6 +143,13 @@ class PybuildsApp(App[int]):
         if self._mirrors is None:
             self._mirrors = mirror_settings(self.settings)
         return self._mirrors
+
+    def clear_selection(self) -> None:
+        # Textual 8.2 (textual#6444): from Python 3.12 its tasks start eagerly, so the filter
+        # Input of the first mode's screen mounts before that screen is on the stack, and its
+        # selection watcher calls this with no screen; the base method lets that error out.
+        with contextlib.suppress(ScreenStackError):
+            super().clear_selection()
 
     def on_mount(self) -> None:
         self._load()
