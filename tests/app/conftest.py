@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,21 @@ from tui.core.catalog import Build, parse_catalog
 from tui.core.config import load_settings
 from tui.core.layout import Layout
 from tui.core.platform import Platform
+
+EAGER_TASKS = getattr(asyncio, "eager_task_factory", None)  # Python 3.12+
+
+
+@pytest.fixture(autouse=True)
+async def tasks_as_app_run_makes_them() -> AsyncIterator[None]:
+    """App.run() makes its tasks eager where Python can (3.12+) and run_test() does not: the
+    app's tests run with eager tasks too, as the app itself does (textual#6444 was found so)."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_task_factory()
+    if EAGER_TASKS is not None:
+        loop.set_task_factory(EAGER_TASKS)
+    yield
+    loop.set_task_factory(previous)
+
 
 HOST = HostTriple("x86_64-unknown-linux-gnu", "linux", "x86_64", "gnu")
 APP_PLATFORM = Platform("linux", "x86_64", "gnu", None, "2.36")

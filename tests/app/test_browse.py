@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -30,28 +29,11 @@ from tui.core.layout import Layout
 
 def test_clearing_the_selection_before_the_first_screen_is_stacked() -> None:
     # textual#6444: from Python 3.12 Textual starts tasks eagerly, so the filter Input mounts
-    # and clears the selection while the first mode's screen stack is still empty.
+    # and clears the selection while the first mode's screen stack is still empty. (On 3.12+
+    # every app test also starts the app with eager tasks: see conftest.)
     app = make_demo_app()
     assert app.screen_stack == []
     app.clear_selection()  # raised ScreenStackError, and the app died at start-up
-
-
-EAGER_TASKS = getattr(asyncio, "eager_task_factory", None)  # Python 3.12+
-
-
-@pytest.mark.skipif(EAGER_TASKS is None, reason="eager tasks came with Python 3.12")
-async def test_starts_with_eager_tasks_as_app_run_does() -> None:
-    # run_test() keeps the loop's task factory; App.run() makes tasks eager where it can.
-    loop = asyncio.get_running_loop()
-    factory = loop.get_task_factory()
-    loop.set_task_factory(EAGER_TASKS)
-    try:
-        app = make_demo_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot)
-            assert listed(app)
-    finally:
-        loop.set_task_factory(factory)
 
 
 async def test_first_screen_lists_newest_patch_of_each_minor() -> None:
