@@ -82,6 +82,16 @@ def _copy_stdlib(source: Path, target: Path) -> None:
         return skipped
 
     shutil.copytree(source, target, ignore=ignore, symlinks=True)
+    # A distro's stdlib can link out of itself (Debian: sitecustomize.py -> /etc/python3.X/);
+    # a build never does, and installs refuse such links: take what they point at instead.
+    for folder, folders, files in os.walk(target):
+        for name in folders + files:
+            link = os.path.join(folder, name)
+            if os.path.islink(link) and os.path.isabs(os.readlink(link)):
+                pointed = os.path.realpath(link)
+                os.unlink(link)
+                if os.path.isfile(pointed):
+                    shutil.copy2(pointed, link)
 
 
 def stage_interpreter(dest: Path) -> Path:
