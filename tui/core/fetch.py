@@ -256,7 +256,7 @@ def open_first(
     options: FetchOptions,
     cancel: threading.Event | None = None,
     start: int = 0,
-) -> tuple[Download, list[DownloadFailed]]:
+) -> tuple[Download, list[str]]:
     """Open the first of `urls` that answers, kept open by `stack`, as `open_url` would.
 
     As uv does with its Astral mirror, the next URL is tried when one is unreachable, answers
@@ -264,9 +264,10 @@ def open_first(
     file is caught by its checksum later, never by falling through.
 
     Returns:
-        The download and the failures of the URLs before it, in order.
+        The download, and a warning for each URL given up on before it (`urls[i]` failed,
+        naming `urls[i + 1]`, credentials removed), in order.
     """
-    failures: list[DownloadFailed] = []
+    given_up: list[str] = []
     for index, url in enumerate(urls):
         try:
             download = stack.enter_context(
@@ -277,9 +278,9 @@ def open_first(
             worth_next = status is None or status == 404 or status >= 500
             if index + 1 == len(urls) or not worth_next:
                 raise
-            failures.append(error)
+            given_up.append(f"{error}; trying {redact_url(urls[index + 1])}")
         else:
-            return download, failures
+            return download, given_up
     raise ValueError("no URL to open")
 
 

@@ -191,9 +191,9 @@ def open_first_source(
     """Open the first of `sources` that answers (see `open_first`), kept open by
     `stack`; each source given up on becomes a warning and the next source's Resolved event."""
     urls = [url for url, _ in sources]
-    download, failures = open_first(urls, stack, options=options, cancel=cancel)
-    for error, (after, after_setting) in zip(failures, sources[1:], strict=False):
-        yield Warned(key, f"{error}; trying {redact_url(after)}")
+    download, given_up = open_first(urls, stack, options=options, cancel=cancel)
+    for message, (after, after_setting) in zip(given_up, sources[1:], strict=False):
+        yield Warned(key, message)
         yield Resolved(key, redact_url(after), after_setting)
     return download
 

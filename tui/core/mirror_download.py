@@ -32,7 +32,6 @@ from tui.core.mirror import (
     mirror_settings_for,
 )
 from tui.core.quietlog import warning
-from tui.core.redact import redact_url
 from tui.core.sources import parse_sha256sums
 
 _PROGRESS_INTERVAL = 0.1
@@ -184,15 +183,15 @@ def _download(
     keep_part = False
     try:
         with contextlib.ExitStack() as opened:
-            download, failures = open_first(
+            download, given_up = open_first(
                 (item.source_url, *item.fallback_urls),
                 opened,
                 options=options,
                 cancel=stop,
                 start=have,
             )
-            for error, after in zip(failures, item.fallback_urls, strict=False):
-                warning(__name__, "%s; trying %s", error, redact_url(after))
+            for message in given_up:
+                warning(__name__, "%s", message)
             resumed = download.offset
             if resumed:
                 size = _hash_into(digest, part, resumed)
