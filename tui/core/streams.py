@@ -275,7 +275,7 @@ class ForwardReader:
             position += self._position
         if whence not in (0, 1) or position < self._position:
             raise io.UnsupportedOperation("this stream can only seek forward")
-        while self._position < position and self.read(min(position - self._position, CHUNK)):
+        for _ in self._views(position - self._position):  # skipped, not copied
             pass
         return self._position
 
@@ -307,11 +307,19 @@ class ForwardReader:
     def pieces(self, size: int) -> Iterator[memoryview]:
         """The next `size` bytes as views into the chunks read, never joined or copied: a
         member's data goes straight to its file. Truncated if the stream ends first."""
+        for piece in self._views(size):
+            size -= len(piece)
+            yield piece
+        if size:
+            raise Truncated("the archive ends inside a member's data")
+
+    def _views(self, size: int) -> Iterator[memoryview]:
+        """Up to `size` bytes as views into the chunks read, fewer if the stream ends."""
         while size > 0:
             if self._offset >= len(self._buffer):
                 self._buffer, self._offset = self._inner.read(CHUNK), 0
                 if not self._buffer:
-                    raise Truncated("the archive ends inside a member's data")
+                    return
             end = min(len(self._buffer), self._offset + size)
             piece = memoryview(self._buffer)[self._offset : end]
             size -= end - self._offset
