@@ -134,15 +134,16 @@ class PybuildsApp(App[int]):
         """Download sizes learnt this session, by catalog URL."""
         self.selected: Build | None = None
         """The build highlighted in the browse table (mirror tests use it)."""
-        self._mirrors: MirrorSettings | None = None
+        self._mirrors: tuple[Settings | None, MirrorSettings] | None = None
+        """The mirrors of the settings they were read from: a stale pair is never used."""
         self.set_reactive(PybuildsApp.settings, settings)
 
     @property
     def mirrors(self) -> MirrorSettings:
         """The mirror settings in force."""
-        if self._mirrors is None:
-            self._mirrors = mirror_settings(self.settings)
-        return self._mirrors
+        if self._mirrors is None or self._mirrors[0] is not self.settings:
+            self._mirrors = (self.settings, mirror_settings(self.settings))
+        return self._mirrors[1]
 
     def clear_selection(self) -> None:
         # Textual 8.2 (textual#6444): from Python 3.12 its tasks start eagerly, so the filter
@@ -182,8 +183,9 @@ class PybuildsApp(App[int]):
             mirrors = mirror_settings(settings)
             self.call_from_thread(self._set_settings, settings, mirrors)
 
-    def _set_settings(self, settings: Settings, mirrors: MirrorSettings | None) -> None:
-        self._mirrors = mirrors
+    def _set_settings(self, settings: Settings, mirrors: MirrorSettings) -> None:
+        # The mirrors were worked out on the loading thread, not the UI's.
+        self._mirrors = (settings, mirrors)
         self.settings = settings
 
     def watch_settings(self, settings: Settings | None) -> None:
