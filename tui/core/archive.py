@@ -5,12 +5,14 @@ from __future__ import annotations
 import lzma
 import os
 import re
+import shutil
+import stat
 import tarfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from tui.core.errors import ArchiveError, Cancelled, UnsafeArchive
 from tui.core.streams import (
@@ -24,6 +26,9 @@ from tui.core.streams import (
     decompressed,
 )
 from tui.core.tar_headers import QuickTarInfo
+
+if TYPE_CHECKING:
+    import zipfile
 
 _PYTHON_JSON_LIMIT = 16 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -213,8 +218,6 @@ class Extraction:
             try:
                 os.link(self._path(source_parts), target)
             except OSError:
-                import shutil
-
                 shutil.copy2(self._path(source_parts), target)
             self._written.add(parts)
         else:
@@ -242,6 +245,28 @@ class Extraction:
             _finish_file(fd, target, _file_mode(member.mode), member.mtime)
         finally:
             os.close(fd)
+
+    def zip_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        """Write one member of a zip archive; links are refused (Windows builds have none)."""
+        self._cancelled()
+        parts = member_parts(info.filename)
+        if not parts:
+            return
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise UnsafeArchive(info.filename, "symlink in a zip archive")
+        if not self._place(info.filename, parts, is_dir=info.is_dir()):
+            return
+        if info.is_dir():
+            self._mkdir(parts)
+            return
+        target = self._target(parts)
+        self._written.add(parts)
+        with archive.open(info) as source, open(target, "xb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+        if mode & 0o111:
+            os.chmod(target, _file_mode(mode))
+        self.files += 1
 
     def check_links(self) -> None:
         """After extraction: every symlink must resolve inside the installation."""
@@ -332,32 +357,12 @@ def extract_tar(
 
 def extract_zip(path: Path, extraction: Extraction, *, name: str) -> Iterator[None]:
     """Unpack a zip archive (Windows builds) that was saved to `path` first."""
-    import shutil
-    import stat
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                extraction._cancelled()
-                parts = member_parts(info.filename)
-                if not parts:
-                    continue
-                mode = info.external_attr >> 16
-                if stat.S_ISLNK(mode):
-                    raise UnsafeArchive(info.filename, "symlink in a zip archive")
-                if not extraction._place(info.filename, parts, is_dir=info.is_dir()):
-                    continue
-                if info.is_dir():
-                    extraction._mkdir(parts)
-                    continue
-                target = extraction._target(parts)
-                extraction._written.add(parts)
-                with archive.open(info) as source, open(target, "xb") as out:
-                    shutil.copyfileobj(source, out, CHUNK)
-                if mode & 0o111:
-                    os.chmod(target, _file_mode(mode))
-                extraction.files += 1
+                extraction.zip_member(archive, info)
                 yield
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise ArchiveError(f"archive {name} is truncated or corrupt: {error}") from None
