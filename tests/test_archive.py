@@ -9,11 +9,12 @@ import io
 import lzma
 import os
 import shutil
+import stat
 import subprocess
 import tarfile
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -276,6 +277,60 @@ def test_zip_archives(tmp_path: Path) -> None:
 
     assert (extraction.root / "python.exe").read_bytes() == b"MZ"
     assert extraction.files == 2
+
+
+def test_zip_folders_and_executable_modes(tmp_path: Path) -> None:
+    path = tmp_path / "python.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("python/"), b"")
+        archive.writestr(zipfile.ZipInfo("python/Scripts/"), b"")
+        tool = zipfile.ZipInfo("python/Scripts/tool")
+        tool.external_attr = (stat.S_IFREG | 0o755) << 16
+        archive.writestr(tool, b"#!/bin/sh\n")
+    extraction = Extraction(tmp_path / "x")
+    extraction.dest.mkdir()
+
+    for _ in extract_zip(path, extraction, name="python.zip"):
+        pass
+
+    assert (extraction.root / "Scripts").is_dir()
+    assert os.access(extraction.root / "Scripts" / "tool", os.X_OK)
+    assert extraction.files == 1
+
+
+def _zip_link(archive: zipfile.ZipFile) -> None:
+    link = zipfile.ZipInfo("python/link")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    archive.writestr(link, "/etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("fill", "error", "message"),
+    [
+        (_zip_link, UnsafeArchive, "symlink in a zip archive"),
+        (
+            lambda zipped: (zipped.writestr("a/x", b""), zipped.writestr("b/y", b"")),
+            ArchiveError,
+            "more than one top-level entry",
+        ),
+        (lambda zipped: None, ArchiveError, "is empty"),
+    ],
+)
+def test_bad_zip_archives(
+    tmp_path: Path,
+    fill: Callable[[zipfile.ZipFile], object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    path = tmp_path / "bad.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        fill(archive)
+    extraction = Extraction(tmp_path / "x")
+    extraction.dest.mkdir()
+
+    with pytest.raises(error, match=message):
+        for _ in extract_zip(path, extraction, name="bad.zip"):
+            pass
 
 
 def test_zip_with_escaping_name_is_refused(tmp_path: Path) -> None:
