@@ -1,8 +1,7 @@
-"""Turn command-line arguments and settings into a catalog, a platform and an install layout."""
+"""Turn settings into a catalog and an install layout."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,6 @@ from tui.core.layout import Layout, default_bin_dir, default_install_dir
 
 if TYPE_CHECKING:
     from tui.core.config import Settings
-    from tui.core.platform import Platform
 
 
 def load_builds(settings: Settings, *, scope: Scope | None = None) -> LoadedCatalog:
@@ -29,14 +27,3 @@ def layout_from(settings: Settings) -> Layout:
         Path(root).expanduser().absolute() if root else default_install_dir(),
         Path(bin_dir).expanduser().absolute() if bin_dir else default_bin_dir(),
     )
-
-
-def platform_from(args: argparse.Namespace) -> Platform:
-    """The host platform, or the one named by `--os/--arch/--libc`."""
-    from tui.core.platform import detect_platform, platform_from_parts
-
-    host = detect_platform()
-    os_name, arch, libc = (getattr(args, name, None) for name in ("os", "arch", "libc"))
-    if os_name or arch or libc:
-        return platform_from_parts(os_name, arch, libc, host)
-    return host

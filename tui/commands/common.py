@@ -20,6 +20,7 @@ from tui.core.redact import redact_text
 
 if TYPE_CHECKING:
     from tui.core.fetch import FetchOptions
+    from tui.core.platform import Platform
 
 
 class ExitCode(IntEnum):
@@ -88,6 +89,21 @@ def add_platform_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--os", help="linux, macos (darwin), windows")
     group.add_argument("--arch", help="x86_64, x86_64_v3, aarch64, x86 (i686), armv7, …")
     group.add_argument("--libc", help="gnu, musl, gnueabihf, gnueabi, none")
+
+
+def platform_named(args: argparse.Namespace) -> bool:
+    """Whether `--os/--arch/--libc` name a platform; else this machine's is meant."""
+    return any(getattr(args, name, None) for name in ("os", "arch", "libc"))
+
+
+def platform_from(args: argparse.Namespace, host: Platform | None = None) -> Platform:
+    """The host platform (`host`, else detected), or the one named by `--os/--arch/--libc`."""
+    from tui.core.platform import detect_platform, platform_from_parts
+
+    host = host or detect_platform()
+    if platform_named(args):
+        return platform_from_parts(args.os, args.arch, args.libc, host)
+    return host
 
 
 def env_value(name: str) -> str | None:

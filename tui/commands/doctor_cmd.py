@@ -14,6 +14,7 @@ from tui.commands.common import (
     add_network_arguments,
     add_platform_arguments,
     fetch_options,
+    platform_from,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.catalog_args import platform_from
     from tui.commands.settings import settings_from_args
     from tui.core.doctor import iter_diagnosis
     from tui.core.doctor_common import would_install

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tui.commands.common import add_platform_arguments
+from tui.commands.common import add_platform_arguments, platform_from
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.catalog_args import layout_from, platform_from
+    from tui.commands.catalog_args import layout_from
     from tui.commands.settings import settings_from_args
     from tui.core.errors import NoMatchingBuild
     from tui.core.requests import find_installation, parse_request

@@ -15,6 +15,7 @@ from tui.commands.common import (
     add_platform_arguments,
     env_value,
     fetch_options,
+    platform_from,
     warn,
 )
 from tui.core.units import format_size
@@ -120,7 +121,7 @@ def _selected(args: argparse.Namespace, settings: Settings) -> list[tuple[Build,
     """Parse every request and pick its build first, so a typo fails before any download."""
     if not args.requests:
         return []
-    from tui.commands.catalog_args import load_builds, platform_from
+    from tui.commands.catalog_args import load_builds
     from tui.core.errors import NoMatchingBuild
     from tui.core.requests import parse_request, select_build
 
@@ -166,7 +167,6 @@ def _already(
     """As uv: a request any installed Python satisfies is done (its links are refreshed)."""
     if args.reinstall or args.build or args.flavour:
         return False
-    from tui.commands.catalog_args import platform_from
     from tui.core.install import refresh
     from tui.core.requests import find_installation
 

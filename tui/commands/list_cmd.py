@@ -11,6 +11,7 @@ from tui.commands.common import (
     add_catalog_arguments,
     add_config_arguments,
     add_platform_arguments,
+    platform_from,
 )
 
 
@@ -49,7 +50,7 @@ def flavour_of(url: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.catalog_args import layout_from, load_builds, platform_from
+    from tui.commands.catalog_args import layout_from, load_builds
     from tui.commands.settings import settings_from_args
     from tui.core.listing import ListOptions, list_rows
     from tui.core.requests import parse_request

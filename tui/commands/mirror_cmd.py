@@ -16,6 +16,7 @@ from tui.commands.common import (
     add_network_arguments,
     add_platform_arguments,
     fetch_options,
+    platform_from,
     warn,
 )
 
@@ -73,7 +74,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.catalog_args import load_builds, platform_from
+    from tui.commands.catalog_args import load_builds
     from tui.commands.settings import settings_from_args
     from tui.core.errors import InvalidRequest
     from tui.core.mirror import plan_mirror, select_builds

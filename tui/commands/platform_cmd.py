@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import add_platform_arguments
+from tui.commands.common import add_platform_arguments, platform_from, platform_named
 
 if TYPE_CHECKING:
     from tui.core.platform import Platform
@@ -26,11 +26,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tui.core.names import arch_name
-    from tui.core.platform import detect_platform, platform_from_parts
+    from tui.core.platform import detect_platform
 
     host = detect_platform()
-    named = any(getattr(args, name, None) is not None for name in ("os", "arch", "libc"))
-    platform = platform_from_parts(args.os, args.arch, args.libc, host) if named else host
+    named = platform_named(args)
+    platform = platform_from(args, host)
     runnable = [arch_name(family, level) for family, level in platform.runnable_arches()]
     if args.json:
         data: dict[str, Any] = platform.to_json()

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from tui.commands.common import add_config_arguments, add_platform_arguments
+from tui.commands.common import add_config_arguments, add_platform_arguments, platform_from
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.catalog_args import layout_from, platform_from
+    from tui.commands.catalog_args import layout_from
     from tui.commands.install_cmd import format_elapsed
     from tui.commands.settings import settings_from_args
     from tui.core.errors import InvalidRequest, NoMatchingBuild
