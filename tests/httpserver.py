@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
@@ -144,7 +144,6 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10
-    server: _Server
 
     def do_GET(self) -> None:
         self._serve(head=False)
@@ -156,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: tests read `HTTPTestServer.requests` instead of stderr."""
 
     def _serve(self, *, head: bool) -> None:
-        owner = self.server.owner
+        owner = cast(_Server, self.server).owner
         with owner.lock:
             owner.requests.append(
                 RequestRecord(

@@ -7,6 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 
@@ -19,10 +20,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
     def do_GET(self) -> None:
-        target = self.server.root / unquote(urlsplit(self.path).path).lstrip("/")
+        server = cast(_Server, self.server)
+        target = server.root / unquote(urlsplit(self.path).path).lstrip("/")
         if not target.is_file():
             self.send_error(404)
             return
@@ -32,10 +32,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.end_headers()
         try:
-            for start in range(0, len(data), self.server.piece):
-                if self.server.stopping.wait(self.server.pause):
+            for start in range(0, len(data), server.piece):
+                if server.stopping.wait(server.pause):
                     return
-                self.wfile.write(data[start : start + self.server.piece])
+                self.wfile.write(data[start : start + server.piece])
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return  # the client hung up: that is what a cancel does

@@ -38,7 +38,8 @@ Loader: TypeAlias = Union[T, Callable[[], T]]  # noqa: UP007 - a generic alias n
 
 
 def _resolve(loader: Loader[T]) -> T:
-    return loader() if callable(loader) else loader
+    # pyright reads callable() on a TypeVar as "T or any callable object"; mypy does not.
+    return loader() if callable(loader) else loader  # pyright: ignore[reportReturnType]
 
 
 # Screens and commands not on the first screen are imported when first used: the app must

@@ -219,7 +219,8 @@ class _Installer:
     def run(self) -> Iterator[InstallEvent]:
         sources: list[tuple[str, str | None]]
         if self.build.source == ARCHIVE_SOURCE:
-            sources, flavoured = [(self.build.url, None)], False
+            sources = [(self.build.url, None)]
+            flavoured = False
         else:
             sources, flavoured = resolve_urls(
                 self.build, self.options.flavour, self.options.mirrors
@@ -235,14 +236,7 @@ class _Installer:
         if self.target.is_dir() and not self.options.reinstall:
             yield from self._existing()
             return
-        # Another flavour's checksum comes from the SHA256SUMS of the first source with one;
-        # the catalog's own archive has its checksum in the catalog, wherever it is fetched.
-        for candidate, _ in sources if flavoured else sources[:1]:
-            expected, warning = expected_sha256(
-                self.build, candidate, flavoured, self.options.fetch
-            )
-            if warning is None:
-                break
+        expected, warning = self._checksum(sources, flavoured)
         if warning:
             yield Warned(self.key, warning)
         # A private folder in uv's scratch dir (tempfile.mkdtemp's job, without its imports).
@@ -280,6 +274,24 @@ class _Installer:
             yield from self._place(root, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _checksum(
+        self, sources: list[tuple[str, str | None]], flavoured: bool
+    ) -> tuple[str | None, str | None]:
+        """The sha256 to expect, and a warning when there is none to check against.
+
+        Another flavour's checksum comes from the SHA256SUMS of the first source with one; the
+        catalog's own archive has its checksum in the catalog, wherever it is fetched.
+        """
+        expected: str | None = None
+        warning: str | None = None
+        for candidate, _ in sources if flavoured else sources[:1]:
+            expected, warning = expected_sha256(
+                self.build, candidate, flavoured, self.options.fetch
+            )
+            if warning is None:
+                break
+        return expected, warning
 
     def _unpack(
         self,

@@ -359,6 +359,6 @@ def _explain_part(part: str, start: int, *, single: bool) -> str:
             "`pyodide`), a platform part (`linux`, `x86_64`, `musl`) or a key like "
             "`cpython-3.12-linux-x86_64-gnu`"
         )
-    kinds = _PART_KINDS[start:]
-    expected = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+    *others, last = _PART_KINDS[start:]
+    expected = f"{', '.join(others)} or {last}" if others else last
     return f"`{part}` is not {expected} (keys look like {_KEY_SHAPE})"
