@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
 
 import pytest
-from archives import MINOR, VERSION, catalog_entry, write_catalog
+from archives import MINOR, VERSION, asset_name, catalog_entry, write_catalog
 from conftest import PBSBuilds
 
 from tui.cli import main
@@ -109,6 +110,53 @@ def test_checksum_mismatch_exit_code(
     err = capsys.readouterr().err
     assert f"error: hash mismatch for `{pbs_builds.key}`" in err
     assert "hint: " in err
+
+
+def _catalog_with(pbs_builds: PBSBuilds, path: Path, *others: tuple[str, str, str]) -> Path:
+    """The fixture's catalog plus builds (version, archive name, sha256) of other versions."""
+    entries = json.loads(pbs_builds.catalog.read_text())
+    extra = [catalog_entry(v, pbs_builds.host, name, sha) for v, name, sha in others]
+    return write_catalog(path, [*entries.items(), *extra])
+
+
+def test_a_failed_install_does_not_stop_the_others(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"{MINOR}.99"  # listed in the catalog, absent from the mirror
+    name = asset_name(missing, pbs_builds.host.triple, "install_only")
+    catalog = _catalog_with(pbs_builds, tmp_path / "two.json", (missing, name, "0" * 64))
+    args = _install_args(pbs_builds, dirs, missing, VERSION, "--no-bin")
+    args[args.index(str(pbs_builds.catalog))] = str(catalog)
+
+    assert main(args) == 5  # the failure's own exit code
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == [lines[0], f" + {pbs_builds.key}"]
+    assert lines[0].startswith(f"Installed Python {VERSION} in ")
+    assert lines[2].startswith("error: failed to download ") and name in lines[2]
+    assert lines[3].startswith("hint: ")
+    assert (tmp_path / "root" / pbs_builds.key / "bin").is_dir()
+    assert not [p for p in (tmp_path / "root").iterdir() if missing in p.name]
+
+
+def test_failures_of_different_kinds_exit_with_1(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing, damaged = f"{MINOR}.99", f"{MINOR}.98"
+    catalog = _catalog_with(
+        pbs_builds,
+        tmp_path / "bad.json",
+        (missing, asset_name(missing, pbs_builds.host.triple, "install_only"), "0" * 64),
+        (damaged, pbs_builds.install_only.name, "0" * 64),  # the bytes of another build
+    )
+    args = _install_args(pbs_builds, dirs, missing, damaged, "--no-bin")
+    args[args.index(str(pbs_builds.catalog))] = str(catalog)
+
+    assert main(args) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2
+    assert "failed to download" in errors[0]
+    assert "hash mismatch" in errors[1]
+    assert not [p for p in (tmp_path / "root").iterdir() if p.name.startswith("cpython")]
 
 
 def test_uninstall_nothing_installed(dirs: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,15 +9,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.commands.common import (
+    ExitCode,
     add_catalog_arguments,
     add_config_arguments,
     add_network_arguments,
     add_platform_arguments,
     env_value,
+    exit_code_for,
     fetch_options,
     platform_from,
+    print_error,
     warn,
 )
+from tui.core.errors import InvalidRequest, PybuildsError
 from tui.core.units import format_size
 
 if TYPE_CHECKING:
@@ -71,30 +75,32 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import InvalidRequest
 
     if not args.requests and not args.archive:
         raise InvalidRequest("", "give at least one REQUEST (e.g. 3.12) or --archive PATH")
     settings = settings_from_args(args)
     layout = layout_from(settings)
     options = _options(args, settings)
+    selected = _selected(args, settings)  # every request resolves before anything downloads
     started = time.monotonic()
     progress = Progress(sys.stderr, verbose=args.verbose)
     installed: list[str] = []
+    failed: list[PybuildsError] = []
     if args.archive:
         from tui.core.install import install_archive
 
-        _drive(install_archive(args.archive, layout, options=options), progress, installed)
-    for build, request in _selected(args, settings):
+        events = install_archive(args.archive, layout, options=options)
+        _attempt(events, progress, installed, failed)
+    for build, request in selected:
         from tui.core.install import install
 
         via_minor = _is_minor_request(request)
         build_options = _with(options, via_minor=via_minor)
         if _already(build, request, layout, args, build_options):
             continue
-        _drive(install(build, layout, options=build_options), progress, installed)
+        _attempt(install(build, layout, options=build_options), progress, installed, failed)
     _summary(installed, started, layout, options)
-    return 0
+    return _report(failed, verbose=args.verbose)
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
@@ -177,6 +183,35 @@ def _already(
         warn(message)
     print(f"Python {request.text} is already installed ({found.key})", file=sys.stderr)
     return True
+
+
+def _attempt(
+    events: Iterator[InstallEvent],
+    progress: Progress,
+    installed: list[str],
+    failed: list[PybuildsError],
+) -> None:
+    """One install to its end. As in uv, a failed install does not stop the others: its error
+    is kept for the end (the failed install itself leaves nothing behind)."""
+    try:
+        _drive(events, progress, installed)
+    except PybuildsError as error:
+        progress.clear()
+        failed.append(error)
+
+
+def _report(failed: list[PybuildsError], *, verbose: bool) -> int:
+    """Each failure as the one-line error; the exit code they share, else 1."""
+    for error in failed:
+        if verbose:
+            import traceback
+
+            traceback.print_exception(error)
+        print_error(error)
+    codes = {exit_code_for(error) for error in failed}
+    if not codes:
+        return ExitCode.OK
+    return codes.pop() if len(codes) == 1 else ExitCode.FAILURE
 
 
 def _drive(events: Iterator[InstallEvent], progress: Progress, installed: list[str]) -> None:
