@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import ssl
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from archives import (
+    MINOR,
+    TAG,
     VERSION,
     HostTriple,
     asset_name,
@@ -137,6 +140,34 @@ def pbs_builds(tmp_path_factory: pytest.TempPathFactory) -> PBSBuilds:
     entry = catalog_entry(VERSION, host, only.name, sha256_of(only))
     catalog = write_catalog(base / "catalog.json", [entry])
     return PBSBuilds(host, tree, mirror, only, full, catalog)
+
+
+@dataclass(frozen=True)
+class TwoBuilds:
+    """The fixture's build and a second version of it, in one catalog and one mirror."""
+
+    mirror: Path
+    catalog: Path
+    other: str
+    """The second version: the same archive, published under that version's name."""
+
+    def builds(self) -> tuple[Build, ...]:
+        return parse_catalog(self.catalog.read_bytes(), str(self.catalog))
+
+
+@pytest.fixture
+def two_builds(pbs_builds: PBSBuilds, tmp_path: Path) -> TwoBuilds:
+    other = f"{MINOR}.98"
+    mirror = tmp_path / "two-mirror"
+    shutil.copytree(pbs_builds.mirror, mirror)
+    name = asset_name(other, pbs_builds.host.triple, "install_only")
+    archive = mirror / TAG / name
+    shutil.copy(pbs_builds.install_only, archive)
+    entries = [
+        *json.loads(pbs_builds.catalog.read_text()).items(),
+        catalog_entry(other, pbs_builds.host, name, sha256_of(archive)),
+    ]
+    return TwoBuilds(mirror, write_catalog(tmp_path / "two.json", entries), other)
 
 
 @pytest.fixture

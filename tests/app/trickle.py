@@ -17,11 +17,25 @@ class _Server(ThreadingHTTPServer):
     piece: int
     pause: float
     stopping: threading.Event
+    counting: threading.Lock
+    active: int
+    peak: int
+    """The most requests answered at once."""
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         server = cast(_Server, self.server)
+        with server.counting:
+            server.active += 1
+            server.peak = max(server.peak, server.active)
+        try:
+            self._send(server)
+        finally:
+            with server.counting:
+                server.active -= 1
+
+    def _send(self, server: _Server) -> None:
         target = server.root / unquote(urlsplit(self.path).path).lstrip("/")
         if not target.is_file():
             self.send_error(404)
@@ -53,9 +67,16 @@ class TrickleServer:
         self._httpd.piece = piece
         self._httpd.pause = pause
         self._httpd.stopping = threading.Event()
+        self._httpd.counting = threading.Lock()
+        self._httpd.active = self._httpd.peak = 0
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
+
+    @property
+    def peak(self) -> int:
+        """The most requests answered at once so far."""
+        return self._httpd.peak
 
     @property
     def url(self) -> str:
