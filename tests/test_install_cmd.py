@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import struct
+import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from app.trickle import TrickleServer
 from archives import MINOR, VERSION, asset_name, catalog_entry, write_catalog
-from conftest import PBSBuilds
+from conftest import PBSBuilds, TwoBuilds
 
 from tui.cli import main
 from tui.commands.install_cmd import Progress, format_elapsed
-from tui.core.events import Downloading, Extracting, Resolved, Warned
+from tui.core.events import Done, Downloading, Extracting, Resolved, Warned
 
 
 @pytest.fixture
@@ -159,25 +165,89 @@ def test_failures_of_different_kinds_exit_with_1(
     assert not [p for p in (tmp_path / "root").iterdir() if p.name.startswith("cpython")]
 
 
+def test_several_builds_install_side_by_side(
+    pbs_builds: PBSBuilds,
+    two_builds: TwoBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other_key = pbs_builds.key.replace(VERSION, two_builds.other)
+    with TrickleServer(two_builds.mirror, piece=256 << 10, pause=0.01) as server:
+        args = [*_install_args(pbs_builds, dirs, VERSION, two_builds.other, "--no-bin")]
+        args += ["--mirror", server.url, "--python-downloads-json-url", str(two_builds.catalog)]
+        assert main(args) == 0
+        assert server.peak == 2  # both downloads were under way at once
+
+    err = capsys.readouterr().err
+    assert "Installed 2 versions in " in err
+    assert f" + {pbs_builds.key}\n" in err and f" + {other_key}\n" in err
+    for key in (pbs_builds.key, other_key):
+        assert (tmp_path / "root" / key / "bin" / f"python{MINOR}").exists()
+
+
+def test_concurrent_downloads_must_be_a_positive_number(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("UV_CONCURRENT_DOWNLOADS", "0")
+    assert main(_install_args(pbs_builds, dirs, VERSION)) == 4
+    assert "UV_CONCURRENT_DOWNLOADS" in capsys.readouterr().err
+
+
+def test_progress_shows_a_line_per_running_install() -> None:
+    first, second = "cpython-3.12.3-linux-x86_64-gnu", "cpython-3.13.1-linux-x86_64-gnu"
+
+    def drive(progress: Progress) -> None:
+        progress.show(Downloading(first, 1 << 20, 8 << 20))
+        progress.show(Downloading(second, 2 << 20, 8 << 20))
+        progress.show(Downloading(first, 3 << 20, 8 << 20))
+        progress.show(Done(first, Path("/x")))
+        progress.show(Downloading(second, 4 << 20, 8 << 20))
+
+    shown = _on_a_terminal(drive)
+    draws = shown.split("\x1b[J")
+    assert first in draws[1] and second in draws[1]  # two lines
+    assert draws[2].startswith("\x1b[1A")  # the next draw starts back on the first line
+    assert "3.0 MiB/8.0 MiB" in draws[2]
+    assert first not in draws[-2] and "4.0 MiB/8.0 MiB" in draws[-2]  # only the one still running
+
+
+def _on_a_terminal(drive: Callable[[Progress], object], columns: int = 200) -> str:
+    """What `drive` writes through a Progress on a pseudo-terminal `columns` wide."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    with open(slave, "w", encoding="utf-8") as stream:
+        drive(Progress(stream))
+    time.sleep(0.05)
+    shown = os.read(master, 65536).decode()
+    os.close(master)
+    return shown
+
+
 def test_uninstall_nothing_installed(dirs: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["uninstall", "3.12", *dirs]) == 3
     assert "no installed Python found" in capsys.readouterr().err
 
 
 def test_progress_bar_on_a_terminal() -> None:
-    master, slave = os.openpty()
-    with open(slave, "w", encoding="utf-8") as stream:
-        progress = Progress(stream)
-        progress.show(Resolved("cpython-3.12.3-linux-x86_64-gnu", "https://example/x", None))
-        progress.show(Downloading("cpython-3.12.3-linux-x86_64-gnu", 3 << 20, 8 << 20))
-        progress.show(Extracting("cpython-3.12.3-linux-x86_64-gnu", 120))
-        progress.show(Warned("cpython-3.12.3-linux-x86_64-gnu", "careful"))
+    key = "cpython-3.12.3-linux-x86_64-gnu"
+
+    def drive(progress: Progress) -> None:
+        progress.show(Resolved(key, "https://example/x", None))
+        progress.show(Downloading(key, 3 << 20, 8 << 20))
+        progress.show(Extracting(key, 120))
+        progress.show(Warned(key, "careful"))
         progress.clear()
-    time.sleep(0.05)
-    shown = os.read(master, 65536).decode()
-    os.close(master)
-    assert "\rcpython-3.12.3-linux-x86_64-gnu 3.0 MiB/8.0 MiB" in shown
+
+    shown = _on_a_terminal(drive)
+    assert f"\r{key} 3.0 MiB/8.0 MiB" in shown
     assert "120 files [downloading]" in shown and "ETA" in shown
+    narrow = _on_a_terminal(drive, columns=40)
+    visible = re.sub(r"\x1b\[\d*[A-Za-z]", "", narrow)
+    assert all(len(line) < 40 for line in visible.split("\r")), "a wrapped line breaks redrawing"
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0.006, "6ms"), (1.684, "1.68s"), (125.0, "2m 5s")])

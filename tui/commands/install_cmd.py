@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -21,7 +23,7 @@ from tui.commands.common import (
     print_error,
     warn,
 )
-from tui.core.errors import InvalidRequest, PybuildsError
+from tui.core.errors import ConfigError, InvalidRequest, PybuildsError
 from tui.core.units import format_size
 
 if TYPE_CHECKING:
@@ -40,7 +42,9 @@ def register(subparsers: Any) -> None:
         "install",
         help="install Python builds where uv finds them",
         description="Download, verify and unpack builds into uv's managed-Python folder, in "
-        "uv's layout: `uv python find` and `uv run` use them as if uv had installed them.",
+        "uv's layout: `uv python find` and `uv run` use them as if uv had installed them. "
+        "Several builds install side by side (UV_CONCURRENT_DOWNLOADS at once, default 4); "
+        "one that fails does not stop the others.",
     )
     parser.add_argument("requests", nargs="*", metavar="REQUEST", help="e.g. 3.12, 3.13t, pypy")
     parser.add_argument(
@@ -82,25 +86,47 @@ def run(args: argparse.Namespace) -> int:
     layout = layout_from(settings)
     options = _options(args, settings)
     selected = _selected(args, settings)  # every request resolves before anything downloads
+    workers = _parallel_installs()
     started = time.monotonic()
-    progress = Progress(sys.stderr, verbose=args.verbose)
-    installed: list[str] = []
-    failed: list[PybuildsError] = []
+    cancel = threading.Event()
+    jobs: list[Iterator[InstallEvent]] = []
     if args.archive:
         from tui.core.install import install_archive
 
-        events = install_archive(args.archive, layout, options=options)
-        _attempt(events, progress, installed, failed)
+        jobs.append(install_archive(args.archive, layout, options=options, cancel=cancel))
+    keys: set[str] = set()
     for build, request in selected:
         from tui.core.install import install
 
-        via_minor = _is_minor_request(request)
-        build_options = _with(options, via_minor=via_minor)
-        if _already(build, request, layout, args, build_options):
+        key = str(build.install_key)
+        build_options = _with(options, via_minor=_is_minor_request(request))
+        if key in keys or _already(build, request, layout, args, build_options):
             continue
-        _attempt(install(build, layout, options=build_options), progress, installed, failed)
+        keys.add(key)
+        jobs.append(install(build, layout, options=build_options, cancel=cancel))
+    installed: list[str] = []
+    failed: list[PybuildsError] = []
+    if jobs:
+        from tui.core.parallel import merged
+
+        # One install runs here, so Ctrl-C stops it at once; several run side by side.
+        events = jobs[0] if len(jobs) == 1 else merged(jobs, workers=workers, cancel=cancel)
+        _consume(events, Progress(sys.stderr, verbose=args.verbose), installed, failed)
     _summary(installed, started, layout, options)
     return _report(failed, verbose=args.verbose)
+
+
+def _parallel_installs() -> int:
+    """uv's UV_CONCURRENT_DOWNLOADS, else 4: each install also unpacks on a core and holds
+    ~40 MiB while it does, so uv's 50 downloads at once would be 50 unpackings at once."""
+    value = env_value("UV_CONCURRENT_DOWNLOADS")
+    if value is None:
+        return 4
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(
+            "UV_CONCURRENT_DOWNLOADS", f"expected a whole number above 0, got `{value}`"
+        )
+    return int(value)
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
@@ -185,21 +211,6 @@ def _already(
     return True
 
 
-def _attempt(
-    events: Iterator[InstallEvent],
-    progress: Progress,
-    installed: list[str],
-    failed: list[PybuildsError],
-) -> None:
-    """One install to its end. As in uv, a failed install does not stop the others: its error
-    is kept for the end (the failed install itself leaves nothing behind)."""
-    try:
-        _drive(events, progress, installed)
-    except PybuildsError as error:
-        progress.clear()
-        failed.append(error)
-
-
 def _report(failed: list[PybuildsError], *, verbose: bool) -> int:
     """Each failure as the one-line error; the exit code they share, else 1."""
     for error in failed:
@@ -214,21 +225,26 @@ def _report(failed: list[PybuildsError], *, verbose: bool) -> int:
     return codes.pop() if len(codes) == 1 else ExitCode.FAILURE
 
 
-def _drive(events: Iterator[InstallEvent], progress: Progress, installed: list[str]) -> None:
-    """Show the events of one install; raises its error if it failed."""
+def _consume(
+    events: Iterator[InstallEvent],
+    progress: Progress,
+    installed: list[str],
+    failed: list[PybuildsError],
+) -> None:
+    """Show the events of the installs. As in uv, a failed install does not stop the others:
+    its error is kept for the end (the failed install itself leaves nothing behind)."""
     from tui.core.events import Done, Failed
 
     for event in events:
         progress.show(event)
         if isinstance(event, Failed):
-            progress.clear()
-            raise event.error
-        if isinstance(event, Done):
-            progress.clear()
+            failed.append(event.error)
+        elif isinstance(event, Done):
             if event.already_installed:
-                print(f"{event.key} is already installed", file=sys.stderr)
+                progress.note(f"{event.key} is already installed")
             else:
                 installed.append(event.key)
+    progress.clear()
 
 
 def _summary(keys: list[str], started: float, layout: Layout, options: InstallOptions) -> None:
@@ -248,8 +264,6 @@ def _summary(keys: list[str], started: float, layout: Layout, options: InstallOp
 
 def linked_names(layout: Layout, key: str) -> list[str]:
     """Executables in the bin dir that lead into the installation `key`."""
-    import os
-
     from tui.core.links import bin_names
     from tui.core.names import InstallKey
 
@@ -275,65 +289,111 @@ def format_elapsed(seconds: float) -> str:
     return f"{int(seconds // 60)}m {int(seconds % 60)}s"
 
 
+class _Line:
+    """What the progress line of one install shows."""
+
+    __slots__ = ("done", "files", "phase", "started", "total")
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.phase = "resolving"
+        self.done = 0
+        self.total: int | None = None
+        self.files = 0
+
+
 class Progress:
-    """A one-line progress bar on a terminal's stderr; quiet otherwise, except warnings."""
+    """One progress line per running install on a terminal's stderr; quiet otherwise, except
+    warnings and notes, which print above the lines."""
 
     def __init__(self, stream: TextIO, *, verbose: int = 0) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.verbose = verbose
-        self._started = time.monotonic()
-        self._phase = "resolving"
-        self._done = 0
-        self._total: int | None = None
-        self._files = 0
-        self._width = 0
+        self._lines: dict[str, _Line] = {}
+        self._drawn = 0
+        """Lines on the screen now; the cursor is at the end of the last."""
 
     def show(self, event: InstallEvent) -> None:
-        from tui.core.events import Downloading, Extracting, Patching, Resolved, Verifying, Warned
+        from tui.core.events import (
+            Done,
+            Downloading,
+            Extracting,
+            Failed,
+            Patching,
+            Resolved,
+            Verifying,
+            Warned,
+        )
 
+        if isinstance(event, (Done, Failed)):
+            self._lines.pop(event.key, None)
+            self._draw()
+            return
+        line = self._lines.setdefault(event.key, _Line())
         if isinstance(event, Resolved):
-            self._started = time.monotonic()
-            self._phase = "downloading"
+            line.started = time.monotonic()
+            line.phase = "downloading"
             if self.verbose:
                 origin = f" (mirror from {event.setting})" if event.setting else ""
-                self._print(f"{event.key}: {event.url}{origin}")
+                self.note(f"{event.key}: {event.url}{origin}")
         elif isinstance(event, Downloading):
-            self._done, self._total = event.done, event.total
+            line.done, line.total = event.done, event.total
         elif isinstance(event, Extracting):
-            self._files = event.files
+            line.files = event.files
         elif isinstance(event, Verifying):
-            self._phase = "verified" if event.verified else "unverified"
+            line.phase = "verified" if event.verified else "unverified"
             if self.verbose:
-                self._print(f"{event.key}: sha256 {event.sha256}")
+                self.note(f"{event.key}: sha256 {event.sha256}")
         elif isinstance(event, Patching):
-            self._phase = event.step
+            line.phase = event.step
         elif isinstance(event, Warned):
             self.clear()
             warn(event.message)
-        self._draw(getattr(event, "key", ""))
+        self._draw()
 
-    def _print(self, line: str) -> None:
+    def note(self, text: str) -> None:
+        """Print `text` above the progress lines."""
         self.clear()
-        print(line, file=self.stream)
+        print(text, file=self.stream)
+        self._draw()
 
-    def _draw(self, key: str) -> None:
+    def _draw(self) -> None:
         if not self.tty:
             return
-        elapsed = max(time.monotonic() - self._started, 1e-6)
-        speed = self._done / elapsed
-        amount = format_size(self._done) + (f"/{format_size(self._total)}" if self._total else "")
-        eta = ""
-        if self._total and speed > 0 and self._done < self._total:
-            eta = f" ETA {format_elapsed((self._total - self._done) / speed)}"
-        line = f"{key} {amount} {format_size(speed)}/s{eta} {self._files} files [{self._phase}]"
-        pad = max(self._width - len(line), 0)
-        self.stream.write("\r" + line + " " * pad)
+        if not self._lines:
+            self.clear()
+            return
+        width = max(_columns(self.stream) - 1, 20)  # a wrapped line would break `up`
+        up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
+        body = "\n".join(
+            f"\r{_render(key, line)[:width]}\x1b[K" for key, line in self._lines.items()
+        )
+        # \x1b[J: clears what a draw with more lines left below.
+        self.stream.write(f"{up}{body}\x1b[J")
         self.stream.flush()
-        self._width = len(line)
+        self._drawn = len(self._lines)
 
     def clear(self) -> None:
-        if self.tty and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
+        if self.tty and self._drawn:
+            up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
+            self.stream.write(f"{up}\r\x1b[J")
             self.stream.flush()
-            self._width = 0
+            self._drawn = 0
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (OSError, ValueError):
+        return 80
+
+
+def _render(key: str, line: _Line) -> str:
+    elapsed = max(time.monotonic() - line.started, 1e-6)
+    speed = line.done / elapsed
+    amount = format_size(line.done) + (f"/{format_size(line.total)}" if line.total else "")
+    eta = ""
+    if line.total and speed > 0 and line.done < line.total:
+        eta = f" ETA {format_elapsed((line.total - line.done) / speed)}"
+    return f"{key} {amount} {format_size(speed)}/s{eta} {line.files} files [{line.phase}]"
