@@ -235,16 +235,18 @@ def _consume(
     its error is kept for the end (the failed install itself leaves nothing behind)."""
     from tui.core.events import Done, Failed
 
-    for event in events:
-        progress.show(event)
-        if isinstance(event, Failed):
-            failed.append(event.error)
-        elif isinstance(event, Done):
-            if event.already_installed:
-                progress.note(f"{event.key} is already installed")
-            else:
-                installed.append(event.key)
-    progress.clear()
+    try:
+        for event in events:
+            progress.show(event)
+            if isinstance(event, Failed):
+                failed.append(event.error)
+            elif isinstance(event, Done):
+                if event.already_installed:
+                    progress.note(f"{event.key} is already installed")
+                else:
+                    installed.append(event.key)
+    finally:  # also on Ctrl-C: the error line must not land after a progress line
+        progress.clear()
 
 
 def _summary(keys: list[str], started: float, layout: Layout, options: InstallOptions) -> None:
