@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import re
+import signal
 import struct
+import subprocess
+import sys
 import termios
 import time
 from collections.abc import Callable
@@ -184,6 +188,40 @@ def test_several_builds_install_side_by_side(
     assert f" + {pbs_builds.key}\n" in err and f" + {other_key}\n" in err
     for key in (pbs_builds.key, other_key):
         assert (tmp_path / "root" / key / "bin" / f"python{MINOR}").exists()
+
+
+def test_ctrl_c_during_side_by_side_installs(
+    pbs_builds: PBSBuilds,
+    two_builds: TwoBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    uv_env: dict[str, str],
+) -> None:
+    """SIGINT to the real command on a terminal while two installs download."""
+    other_key = pbs_builds.key.replace(VERSION, two_builds.other)
+    master, slave = os.openpty()
+    with TrickleServer(two_builds.mirror, piece=16 << 10, pause=0.02) as server:
+        args = [*_install_args(pbs_builds, dirs, VERSION, two_builds.other)]
+        args += ["--mirror", server.url, "--python-downloads-json-url", str(two_builds.catalog)]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui", *args], stdin=slave, stdout=slave, stderr=slave
+        )
+        os.close(slave)
+        shown = ""
+        deadline = time.monotonic() + 30
+        while not (pbs_builds.key in shown and other_key in shown and "KiB/" in shown):
+            assert time.monotonic() < deadline, shown
+            shown += os.read(master, 65536).decode(errors="replace")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+    with contextlib.suppress(OSError):  # the terminal closes with the process
+        while chunk := os.read(master, 65536):
+            shown += chunk.decode(errors="replace")
+    os.close(master)
+    assert "\r\x1b[Jerror: interrupted" in shown  # the progress erased, then the error
+    root = tmp_path / "root"
+    assert not [p for p in root.iterdir() if p.name.startswith("cpython")]
+    assert not any((root / ".temp").iterdir())
 
 
 def test_concurrent_downloads_must_be_a_positive_number(
