@@ -78,6 +78,31 @@ def test_a_consumer_that_stops_early_cancels_and_waits() -> None:
     assert not _job_threads()
 
 
+def test_streams_not_started_when_cancelled_are_never_started() -> None:
+    cancel = threading.Event()
+    started: list[str] = []
+
+    def stream(name: str) -> Iterator[str]:
+        started.append(name)
+        yield from _counting(name, 10_000, cancel)
+
+    items = merged([stream(name) for name in "abcd"], workers=1, cancel=cancel)
+    next(items)
+    items.close()
+    assert started == ["a"]
+    assert not _job_threads()
+
+
+def test_cancel_set_elsewhere_ends_the_merge() -> None:
+    cancel = threading.Event()
+    items = []
+    for item in merged([_counting(n, 10_000, cancel) for n in "abc"], workers=1, cancel=cancel):
+        items.append(item)
+        cancel.set()  # e.g. a Cancel button: the running stream stops, the others never start
+    assert items and all(item.startswith("a") for item in items)
+    assert len(items) < 10_000
+
+
 def test_finished_streams_leave_cancel_alone() -> None:
     cancel = threading.Event()
     list(merged([_counting("a", 3)], workers=1, cancel=cancel))

@@ -31,8 +31,9 @@ def merged(
     """The items of every stream as they come, each stream iterated on one of `workers` threads.
 
     When the consumer stops early (an error, Ctrl-C) `cancel` is set and the threads are waited
-    for: the streams are expected to watch `cancel` and to clean up as they end. An exception
-    from a stream reaches the consumer, which then stops the rest the same way.
+    for: the streams are expected to watch `cancel` and to clean up as they end, and streams not
+    yet started are not started. An exception from a stream reaches the consumer, which then
+    stops the rest the same way.
     """
     items: queue.Queue[_Item[T] | _End | BaseException] = queue.Queue()
     next_stream = iter(streams)
@@ -45,6 +46,8 @@ def merged(
             if stream is None:
                 return
             try:
+                if cancel.is_set():
+                    continue  # never started, so there is nothing to stop or clean up
                 for value in stream:
                     items.put(_Item(value))
             except BaseException as error:  # re-raised by the consumer
