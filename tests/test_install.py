@@ -610,9 +610,11 @@ def test_sysconfig_without_header_fails_and_installs_nothing(
     )
     from tui.core.install import install_archive
 
-    error = _failure(list(install_archive(str(archive), layout)))
+    events = list(install_archive(str(archive), layout))
+    error = _failure(events)
 
     assert isinstance(error, InstallError) and "header comment" in str(error)
+    assert {event.key for event in events} == {f"cpython-3.12.99-{pbs_builds.host.install_suffix}"}
     assert not list(layout.root.glob("cpython-*")) and _temp_empty(layout)
 
 

@@ -120,14 +120,15 @@ def install_archive(
     archives, from `PYTHON.json`. A `SHA256SUMS` beside the archive is used to verify it.
     """
     options = options or InstallOptions()
-    name = file_name(source)
+    key = file_name(source)  # until the name tells the installation key
     try:
         build = archive_build(source)
+        key = str(build.install_key)  # the key the other events carry
         yield from _Installer(build, layout, options, cancel).run()
     except PybuildsError as error:
-        yield Failed(name, error)
+        yield Failed(key, error)
     except OSError as error:
-        yield Failed(name, _os_error(error, layout))
+        yield Failed(key, _os_error(error, layout))
 
 
 def install_or_raise(
