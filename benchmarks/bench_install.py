@@ -121,6 +121,18 @@ def build_archive(
     return mirror, write_catalog(work / "catalog.json", [entry]), files
 
 
+def install_env(work: Path, catalog: Path) -> dict[str, str]:
+    """An isolated environment in which both tools install from `catalog`, local servers
+    reached directly."""
+    return isolated_env(
+        work / "home",
+        UV_CACHE_DIR=str(work / "uv-cache"),
+        UV_PYTHON_DOWNLOADS_JSON_URL=str(catalog),
+        UV_PYTHON_DOWNLOADS="manual",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+
+
 def measure(
     commands: dict[str, tuple[list[str], dict[str, str]]], roots: Path, runs: int
 ) -> dict[str, list[tuple[float, float]]]:
@@ -173,13 +185,7 @@ def main() -> int:
             work, with_tests=args.with_tests, level=args.level, pad_mib=args.pad_mib
         )
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
-        env = isolated_env(
-            work / "home",
-            UV_CACHE_DIR=str(work / "uv-cache"),
-            UV_PYTHON_DOWNLOADS_JSON_URL=str(catalog),
-            UV_PYTHON_DOWNLOADS="manual",
-            NO_PROXY="127.0.0.1,localhost",
-        )
+        env = install_env(work, catalog)
         with static_server(mirror) as server_url:
             sources = {"file://": mirror.as_uri(), "http": server_url}
             commands = {

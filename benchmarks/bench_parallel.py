@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_install import build_archive, measure
-from isolation import isolated_env, tool
+from bench_install import build_archive, install_env, measure
+from isolation import tool
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -71,13 +71,7 @@ def main() -> int:
         )
         other = add_second_version(mirror, catalog)
         size = next(mirror.glob("*/*.tar.gz")).stat().st_size
-        env = isolated_env(
-            work / "home",
-            UV_CACHE_DIR=str(work / "uv-cache"),
-            UV_PYTHON_DOWNLOADS_JSON_URL=str(catalog),
-            UV_PYTHON_DOWNLOADS="manual",
-            NO_PROXY="127.0.0.1,localhost",
-        )
+        env = install_env(work, catalog)
         pause = _PIECE / (args.mib_per_s * (1 << 20))
         with TrickleServer(mirror, piece=_PIECE, pause=pause) as server:
             env["UV_PYTHON_INSTALL_MIRROR"] = server.url
