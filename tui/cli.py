@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
-from tui.commands.common import ExitCode, exit_code_for, print_error
+from tui.commands.common import ExitCode, print_error, report_error
 from tui.core.quietlog import configure as configure_logging
 
 # Each command is a module `tui.commands.<name>_cmd` with `register(subparsers)`, whose parser
@@ -84,12 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # every error ends in one line; the traceback only with -v
-        if args.verbose:
-            import traceback
-
-            traceback.print_exc()
-        print_error(error)
-        return exit_code_for(error)
+        return report_error(error, verbose=bool(args.verbose))
 
 
 if __name__ == "__main__":

@@ -71,6 +71,16 @@ def print_error(error: BaseException | str) -> None:
         print(f"hint: {redact_text(hint)}", file=sys.stderr)
 
 
+def report_error(error: BaseException, *, verbose: bool) -> ExitCode:
+    """`print_error`, after the traceback with -v; returns the exit code for `error`."""
+    if verbose:
+        import traceback
+
+        traceback.print_exception(error)
+    print_error(error)
+    return exit_code_for(error)
+
+
 def warn(message: str) -> None:
     print(f"warning: {redact_text(message)}", file=sys.stderr)
 

@@ -17,10 +17,9 @@ from tui.commands.common import (
     add_network_arguments,
     add_platform_arguments,
     env_value,
-    exit_code_for,
     fetch_options,
     platform_from,
-    print_error,
+    report_error,
     warn,
 )
 from tui.core.errors import ConfigError, InvalidRequest, PybuildsError
@@ -79,6 +78,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.settings import settings_from_args
+    from tui.core.install import install, install_archive
 
     if not args.requests and not args.archive:
         raise InvalidRequest("", "give at least one REQUEST (e.g. 3.12) or --archive PATH")
@@ -91,13 +91,9 @@ def run(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     jobs: list[Iterator[InstallEvent]] = []
     if args.archive:
-        from tui.core.install import install_archive
-
         jobs.append(install_archive(args.archive, layout, options=options, cancel=cancel))
     keys: set[str] = set()
     for build, request in selected:
-        from tui.core.install import install
-
         key = str(build.install_key)
         build_options = _with(options, via_minor=_is_minor_request(request))
         if key in keys or _already(build, request, layout, args, build_options):
@@ -213,13 +209,7 @@ def _already(
 
 def _report(failed: list[PybuildsError], *, verbose: bool) -> int:
     """Each failure as the one-line error; the exit code they share, else 1."""
-    for error in failed:
-        if verbose:
-            import traceback
-
-            traceback.print_exception(error)
-        print_error(error)
-    codes = {exit_code_for(error) for error in failed}
+    codes = {report_error(error, verbose=verbose) for error in failed}
     if not codes:
         return ExitCode.OK
     return codes.pop() if len(codes) == 1 else ExitCode.FAILURE
@@ -366,22 +356,24 @@ class Progress:
         if not self._lines:
             self.clear()
             return
-        width = max(_columns(self.stream) - 1, 20)  # a wrapped line would break `up`
-        up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
+        width = max(_columns(self.stream) - 1, 20)  # a wrapped line would break `_up`
         body = "\n".join(
             f"\r{_render(key, line)[:width]}\x1b[K" for key, line in self._lines.items()
         )
         # \x1b[J: clears what a draw with more lines left below.
-        self.stream.write(f"{up}{body}\x1b[J")
+        self.stream.write(f"{self._up()}{body}\x1b[J")
         self.stream.flush()
         self._drawn = len(self._lines)
 
     def clear(self) -> None:
         if self.tty and self._drawn:
-            up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
-            self.stream.write(f"{up}\r\x1b[J")
+            self.stream.write(f"{self._up()}\r\x1b[J")
             self.stream.flush()
             self._drawn = 0
+
+    def _up(self) -> str:
+        """Moves the cursor from the last line drawn to the first."""
+        return f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
 
 
 def _columns(stream: TextIO) -> int:
