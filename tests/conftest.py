@@ -163,11 +163,15 @@ def two_builds(pbs_builds: PBSBuilds, tmp_path: Path) -> TwoBuilds:
     name = asset_name(other, pbs_builds.host.triple, "install_only")
     archive = mirror / TAG / name
     shutil.copy(pbs_builds.install_only, archive)
-    entries = [
-        *json.loads(pbs_builds.catalog.read_text()).items(),
-        catalog_entry(other, pbs_builds.host, name, sha256_of(archive)),
-    ]
-    return TwoBuilds(mirror, write_catalog(tmp_path / "two.json", entries), other)
+    catalog = catalog_with(pbs_builds, tmp_path / "two.json", (other, name, sha256_of(archive)))
+    return TwoBuilds(mirror, catalog, other)
+
+
+def catalog_with(pbs_builds: PBSBuilds, path: Path, *others: tuple[str, str, str]) -> Path:
+    """The fixture's catalog plus builds (version, archive name, sha256) of other versions."""
+    entries = json.loads(pbs_builds.catalog.read_text())
+    extra = [catalog_entry(v, pbs_builds.host, name, sha) for v, name, sha in others]
+    return write_catalog(path, [*entries.items(), *extra])
 
 
 @pytest.fixture

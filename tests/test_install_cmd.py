@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import re
 import signal
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 from app.trickle import TrickleServer
 from archives import MINOR, VERSION, asset_name, catalog_entry, write_catalog
-from conftest import PBSBuilds, TwoBuilds
+from conftest import PBSBuilds, TwoBuilds, catalog_with
 
 from tui.cli import main
 from tui.commands.install_cmd import Progress, format_elapsed
@@ -122,19 +121,12 @@ def test_checksum_mismatch_exit_code(
     assert "hint: " in err
 
 
-def _catalog_with(pbs_builds: PBSBuilds, path: Path, *others: tuple[str, str, str]) -> Path:
-    """The fixture's catalog plus builds (version, archive name, sha256) of other versions."""
-    entries = json.loads(pbs_builds.catalog.read_text())
-    extra = [catalog_entry(v, pbs_builds.host, name, sha) for v, name, sha in others]
-    return write_catalog(path, [*entries.items(), *extra])
-
-
 def test_a_failed_install_does_not_stop_the_others(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = f"{MINOR}.99"  # listed in the catalog, absent from the mirror
     name = asset_name(missing, pbs_builds.host.triple, "install_only")
-    catalog = _catalog_with(pbs_builds, tmp_path / "two.json", (missing, name, "0" * 64))
+    catalog = catalog_with(pbs_builds, tmp_path / "two.json", (missing, name, "0" * 64))
     args = _install_args(pbs_builds, dirs, missing, VERSION, "--no-bin")
     args[args.index(str(pbs_builds.catalog))] = str(catalog)
 
@@ -152,7 +144,7 @@ def test_failures_of_different_kinds_exit_with_1(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing, damaged = f"{MINOR}.99", f"{MINOR}.98"
-    catalog = _catalog_with(
+    catalog = catalog_with(
         pbs_builds,
         tmp_path / "bad.json",
         (missing, asset_name(missing, pbs_builds.host.triple, "install_only"), "0" * 64),
