@@ -570,7 +570,7 @@ def test_minor_links_and_executables_follow_installs_and_uninstalls(
     assert _temp_empty(layout)
 
 
-def test_foreign_executable_is_kept_unless_reinstalling(
+def test_foreign_executable_is_kept_unless_forced(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:
     (build,) = _fake_release(tmp_path, pbs_builds, ["3.12.99"])
@@ -581,18 +581,58 @@ def test_foreign_executable_is_kept_unless_reinstalling(
 
     events = _events(build, layout, options)
     assert isinstance(events[-1], Done)
-    assert any("not managed by uv" in e.message for e in events if isinstance(e, Warned))
+    warnings = [e.message for e in events if isinstance(e, Warned)]
+    assert any("not managed by uv; use --force" in message for message in warnings), warnings
     assert foreign.read_text() == "mine"
 
+    # As uv: --reinstall replaces the install, not a file the user put there.
     _events(build, layout, options._replace(reinstall=True))
+    assert foreign.read_text() == "mine"
+
+    _events(build, layout, options._replace(reinstall=True, force=True))
     assert foreign.is_symlink()
+
+
+def test_reinstalling_an_older_patch_leaves_the_executable_to_the_newer(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    old, new = _fake_release(tmp_path, pbs_builds, ["3.12.98", "3.12.99"])
+    options = _options((tmp_path / "mirror").as_uri())
+    exe = layout.bin_dir / "python3.12"
+    install_or_raise(old, layout, options=options)
+    newer = install_or_raise(new, layout, options=options)
+
+    events = _events(old, layout, options._replace(reinstall=True))
+
+    assert isinstance(events[-1], Done)
+    assert os.readlink(exe) == str(newer.path / "bin" / "python3.12")  # no downgrade
+    assert any(
+        f"stays linked to {new.install_key}" in e.message for e in events if isinstance(e, Warned)
+    )
+    _events(old, layout, options._replace(reinstall=True, force=True))
+    assert os.readlink(exe) == str(layout.path_for(old.install_key) / "bin" / "python3.12")
+
+
+def test_default_links_go_through_the_minor_folder_for_any_request(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    old, new = _fake_release(tmp_path, pbs_builds, ["3.12.98", "3.12.99"])
+    options = _options((tmp_path / "mirror").as_uri())
+    install_or_raise(new, layout, options=options)
+
+    # `--default 3.12.98` after 3.12.99, as uv: every name follows the minor folder (3.12.99).
+    install_or_raise(old, layout, options=options._replace(default_links=True))
+
+    minor = layout.root / f"cpython-3.12-{pbs_builds.host.install_suffix}"
+    for name in ("python3.12", "python3", "python"):
+        assert os.readlink(layout.bin_dir / name) == str(minor / "bin" / "python3.12")
 
 
 def test_default_links_and_minor_folder_links(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:
     (build,) = _fake_release(tmp_path, pbs_builds, ["3.12.99"])
-    options = _options((tmp_path / "mirror").as_uri(), default_links=True, via_minor=True)
+    options = _options((tmp_path / "mirror").as_uri(), default_links=True)
 
     install_or_raise(build, layout, options=options)
 

@@ -68,6 +68,23 @@ def test_install_then_uninstall(
     assert not os.path.lexists(tmp_path / "bin" / f"python{MINOR}")
 
 
+def test_force_replaces_an_executable_uv_does_not_manage(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = tmp_path / "bin" / f"python{MINOR}"
+    mine.parent.mkdir()
+    mine.write_text("#!/bin/sh\n")
+
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--reinstall")) == 0
+    assert "is not managed by uv; use --force to replace it" in capsys.readouterr().err
+    assert mine.read_text() == "#!/bin/sh\n"
+
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--force")) == 0
+    assert "not managed by uv" not in capsys.readouterr().err
+    assert mine.is_symlink()
+    assert Path(os.path.realpath(mine)).is_relative_to(tmp_path / "root" / pbs_builds.key)
+
+
 def test_verbose_shows_the_url_and_the_setting(
     pbs_builds: PBSBuilds, dirs: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -64,6 +64,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
     parser.add_argument("--bin-dir", help="where executables go (env: UV_PYTHON_BIN_DIR)")
     parser.add_argument("-r", "--reinstall", action="store_true", help="replace existing installs")
+    parser.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="replace executables in the bin dir that uv does not manage or that point to "
+        "another install",
+    )
     parser.add_argument("--no-bin", action="store_true", help="do not link python3.X executables")
     parser.add_argument(
         "--default", action="store_true", help="also link `python3` and `python`, as uv --default"
@@ -135,6 +142,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> InstallOptions:
         fetch=fetch_options(args),
         flavour=args.flavour or settings.get("default-flavour"),
         reinstall=args.reinstall,
+        force=args.force,
         link_bin=not args.no_bin,
         default_links=args.default,
         cache_dir=settings.cache_dir(),

@@ -73,13 +73,17 @@ class InstallOptions(NamedTuple):
     """Another PBS flavour of the same build (`pgo+lto-full`, `install_only`, `debug-full`);
     None installs the catalog's own URL."""
     reinstall: bool = False
-    """Replace an existing installation (and executables that point elsewhere)."""
+    """Replace an existing installation and recreate its executables."""
+    force: bool = False
+    """Replace executables in the bin dir that uv does not manage or that point to another
+    install, as `uv python install --force`."""
     link_bin: bool = True
     """Link `python3.X` into the bin dir."""
     default_links: bool = False
     """Also link `python3` and `python`, as `uv python install --default`."""
     via_minor: bool = False
-    """Link executables through the minor-version folder, as uv does for `3.12` requests."""
+    """Link executables through the minor-version folder, as uv does for `3.12` requests (and
+    with `default_links`)."""
     cache_dir: Path | None = None
     """Keep downloaded archives here (`UV_PYTHON_CACHE_DIR`) and reuse them."""
 
@@ -425,8 +429,9 @@ def _link(layout: Layout, key: InstallKey, options: InstallOptions) -> list[str]
         layout,
         installation,
         default=options.default_links,
-        via_minor=options.via_minor,
-        replace=options.reinstall,
+        via_minor=options.via_minor or options.default_links,  # uv: `--default` links "upgradeable"
+        reinstall=options.reinstall,
+        force=options.force,
     )
     return report.warnings
 

@@ -123,17 +123,23 @@ def link_executables(
     *,
     default: bool = False,
     via_minor: bool = False,
-    replace: bool = False,
+    reinstall: bool = False,
+    force: bool = False,
 ) -> LinkReport:
     """Link `python3.X` (and with `default`, `python3`, `python`) in the bin dir, as uv does.
+
+    An executable owned by another install is re-pointed only for an upgrade (same minor,
+    newer patch or build), with `default`, or with `force`; a file uv does not manage is
+    replaced only with `force` (a dangling link always is).
 
     Args:
         layout: The root and bin dir.
         installation: The installation to link to.
         default: Also link `python3` and `python`; re-point links owned by other installs.
-        via_minor: Link through the minor-version folder (uv does for `3.12` requests) so a
-            later patch install moves the executable along.
-        replace: Replace links to this installation and files uv does not manage (reinstall).
+        via_minor: Link through the minor-version folder (uv does for `3.12` requests and with
+            `--default`) so a later patch install moves the executable along.
+        reinstall: Recreate links that already point into this installation.
+        force: Replace any executable in the way, as uv's `--force`.
     """
     report = LinkReport()
     if sys.platform == "win32":
@@ -157,19 +163,19 @@ def link_executables(
             owner = _owner(layout, target)
             if owner is None:
                 dangling = os.path.islink(target) and not os.path.exists(target)
-                if not (dangling or replace):
+                if not (dangling or force):
                     report.warnings.append(
                         f"executable already exists at `{target}` but is not managed by uv; "
-                        "use --reinstall to replace it"
+                        "use --force to replace it"
                     )
                     continue
             elif owner.key == installation.key:
-                if not replace:
+                if not (reinstall or force):
                     continue
-            elif not (replace or default or _is_upgrade(installation, owner)):
+            elif not (force or default or _is_upgrade(installation, owner)):
                 report.warnings.append(
                     f"`{target}` stays linked to {owner.key}; "
-                    "use --default or --reinstall to link it to this one"
+                    "use --default or --force to link it to this one"
                 )
                 continue
         _replace_symlink(source, target)
