@@ -138,6 +138,29 @@ def test_checksum_mismatch_exit_code(
     assert "hint: " in err
 
 
+def test_python_downloads_never_refuses_to_download(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--no-bin")) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+
+    assert main(_install_args(pbs_builds, dirs, VERSION)) == 0  # installed: nothing to download
+    assert "is already installed" in capsys.readouterr().err
+
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--reinstall")) == 4
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        'error: UV_PYTHON_DOWNLOADS: Python downloads are not allowed (python-downloads = "never")',
+        'hint: set python-downloads to "manual" to allow explicit installs',
+    ]
+    assert (tmp_path / "root" / pbs_builds.key / "bin").is_dir()
+
+
 def test_a_failed_install_does_not_stop_the_others(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

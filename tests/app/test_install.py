@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 
 from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
@@ -139,6 +140,23 @@ async def test_checksum_mismatch_is_shown(
         assert "hash mismatch" in row.tracker.snapshot.text
         assert not (install_root / KEY.format(BAD_CHECKSUM)).exists()
         assert any("hash mismatch" in str(n.message) for n in app._notifications)
+
+
+async def test_python_downloads_never_refuses_before_the_dialog(
+    make_app: AppFactory,
+    fake_release: FakeRelease,
+    install_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    app = make_app(fake_release.mirror.as_uri())
+    async with running(app, showing=GOOD) as (pilot, _seen):
+        await pilot.press("i")
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallDialog)
+        messages = [str(n.message) for n in app._notifications]
+        assert any('python-downloads = "never"' in m for m in messages), messages
+        assert not (install_root / KEY.format(GOOD)).exists()
 
 
 async def test_missing_file_on_http_mirror_is_shown(

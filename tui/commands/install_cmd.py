@@ -107,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         keys.add(key)
         jobs.append(install(build, layout, options=build_options, cancel=cancel))
+    if keys or _is_remote(args.archive):
+        settings.require_downloads()
     installed: list[str] = []
     failed: list[PybuildsError] = []
     if jobs:
@@ -117,6 +119,11 @@ def run(args: argparse.Namespace) -> int:
         _consume(events, Progress(sys.stderr, verbose=args.verbose), installed, failed)
     _summary(installed, started, layout, options)
     return _report(failed, verbose=args.verbose)
+
+
+def _is_remote(archive: str | None) -> bool:
+    """An `--archive` that must be downloaded (a local file or file:// URL is not)."""
+    return archive is not None and archive.lower().startswith(("http://", "https://"))
 
 
 def _parallel_installs() -> int:

@@ -248,6 +248,21 @@ class Settings(NamedTuple):
     def python_downloads(self) -> Literal["automatic", "manual", "never"]:
         return self._choice("python-downloads")  # type: ignore[return-value]
 
+    def require_downloads(self) -> None:
+        """As `uv python install`: with `python-downloads = "never"` nothing is downloaded,
+        not even on request.
+
+        Raises:
+            ConfigError: downloads are off, naming the setting that turned them off.
+        """
+        if self.python_downloads() != "never":
+            return
+        raise ConfigError(
+            self.setting("python-downloads").origin,
+            'Python downloads are not allowed (python-downloads = "never")',
+            hint='set python-downloads to "manual" to allow explicit installs',
+        )
+
     def python_preference(self) -> Literal["only-managed", "managed", "system", "only-system"]:
         return self._choice("python-preference")  # type: ignore[return-value]
 

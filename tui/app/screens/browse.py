@@ -32,7 +32,7 @@ from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.platform_header import PlatformHeader
 from tui.app.widgets.progress_row import InstallPanel
 from tui.core.catalog import Build
-from tui.core.errors import Cancelled, PybuildsError
+from tui.core.errors import Cancelled, ConfigError, PybuildsError
 from tui.core.events import Done
 from tui.core.layout import Installation
 from tui.core.mirrors import MirrorKind
@@ -338,12 +338,26 @@ class BrowseScreen(Screen[None]):
             return
         if state == "available" and reinstall:
             reinstall = False
+        if not self._downloads_allowed():
+            return
         from tui.app.screens.install import InstallDialog
 
         self.app.push_screen(
             InstallDialog(build, self._install_defaults(build, state), reinstall=reinstall),
             callback=self._install_chosen,
         )
+
+    def _downloads_allowed(self) -> bool:
+        """False, with the reason shown, when python-downloads is "never" (as uv refuses)."""
+        settings = self.papp.settings
+        try:
+            if settings is not None:
+                settings.require_downloads()
+        except ConfigError as error:
+            hint = f"\n{error.hint}" if error.hint else ""
+            self.notify(f"{error}{hint}", title="Install refused", severity="error")
+            return False
+        return True
 
     def _install_defaults(self, build: Build, state: str) -> InstallDefaults:
         from tui.app.screens.install import InstallDefaults
