@@ -7,6 +7,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +173,10 @@ def catalog_with(pbs_builds: PBSBuilds, path: Path, *others: tuple[str, str, str
     entries = json.loads(pbs_builds.catalog.read_text())
     extra = [catalog_entry(v, pbs_builds.host, name, sha) for v, name, sha in others]
     return write_catalog(path, [*entries.items(), *extra])
+
+
+UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+"""uv from PyPI (a test dependency), beside this interpreter when not on PATH."""
 
 
 @pytest.fixture

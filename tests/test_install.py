@@ -26,7 +26,7 @@ from archives import (
     sha256_of,
     write_catalog,
 )
-from conftest import PBSBuilds
+from conftest import UV, PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.core.catalog import Build, parse_catalog
@@ -60,8 +60,6 @@ from tui.core.layout import Layout
 from tui.core.locking import RootLock
 from tui.core.mirrors import MirrorSettings
 from tui.core.patches import EXTERNALLY_MANAGED
-
-UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
 
 
 def _options(mirror: str, **changes: Any) -> InstallOptions:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from app.trickle import TrickleServer
 from archives import MINOR, VERSION, asset_name, catalog_entry, write_catalog
-from conftest import PBSBuilds, TwoBuilds, catalog_with
+from conftest import UV, PBSBuilds, TwoBuilds, catalog_with
 
 from tui.cli import main
 from tui.commands.install_cmd import Progress, format_elapsed
@@ -83,6 +83,35 @@ def test_force_replaces_an_executable_uv_does_not_manage(
     assert "not managed by uv" not in capsys.readouterr().err
     assert mine.is_symlink()
     assert Path(os.path.realpath(mine)).is_relative_to(tmp_path / "root" / pbs_builds.key)
+
+
+def test_find_and_list_print_the_paths_uv_prints(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    uv_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--no-bin")) == 0
+    root = tmp_path / "root"
+    minor = root / f"cpython-{MINOR}-{pbs_builds.host.install_suffix}" / "bin" / f"python{MINOR}"
+    own = root / pbs_builds.key / "bin" / f"python{MINOR}"
+
+    for request, expected in ((MINOR, minor), (f">={MINOR}", minor), (VERSION, own)):
+        capsys.readouterr()
+        assert main(["find", request, "--install-dir", str(root)]) == 0
+        ours = capsys.readouterr().out.strip()
+        uv = subprocess.run(
+            [UV, "python", "find", request, "--managed-python"],
+            capture_output=True,
+            text=True,
+            env=uv_env,
+        )
+        assert uv.returncode == 0, uv.stderr
+        assert ours == uv.stdout.strip() == str(expected), request
+
+    assert main(["list", "--only-installed", "--install-dir", str(root)]) == 0
+    assert capsys.readouterr().out.split()[-1] == str(minor)
 
 
 def test_verbose_shows_the_url_and_the_setting(

@@ -7,9 +7,7 @@ import gzip
 import hashlib
 import json
 import random
-import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from archives import TAG, VERSION
-from conftest import PBSBuilds
+from conftest import UV, PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.commands import mirror_cmd
@@ -450,9 +448,6 @@ def test_doctor_approves_the_mirror_as_file_and_as_http(
 
 
 # --- real uv installs from a mirror pybuilds made ---------------------------------------------
-
-
-UV = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
 
 
 def test_uv_installs_from_the_mirror_as_file_and_as_http(

@@ -493,3 +493,22 @@ def test_matches_installation_built_by_hand() -> None:
 )
 def test_describe(text: str, platform: Platform, described: str) -> None:
     assert parse_request(text).describe(platform) == described
+
+
+@pytest.mark.parametrize(
+    ("text", "pinned"),
+    [
+        ("3.12", False),
+        ("3", False),
+        ("any", False),
+        (">=3.12.1", False),
+        ("==3.12.*", False),
+        ("cpython-3.12-linux-x86_64-gnu", False),
+        ("3.12.3", True),
+        ("3.14rc1", True),
+        ("==3.12.3", True),
+        ("cpython-3.12.3-linux-x86_64-gnu", True),
+    ],
+)
+def test_pins_patch(text: str, pinned: bool) -> None:
+    assert parse_request(text).pins_patch is pinned

@@ -37,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
             hint=f"installed Pythons live in {layout.root}; "
             f"install one with `pybuilds install {args.request}`",
         )
-    print(found.executable)
+    print(found.executable if request.pins_patch else layout.stable_executable(found))
     return 0

@@ -70,11 +70,21 @@ def run(args: argparse.Namespace) -> int:
         None if args.all_platforms else request.catalog_scope(platform, all_arches=args.all_arches)
     )
     builds = () if args.only_installed else load_builds(settings, scope=scope).builds
-    installations = [] if args.only_downloads else layout_from(settings).installations()
+    layout = layout_from(settings)
+    installations = [] if args.only_downloads else layout.installations()
     rows = list_rows(builds, installations, request, platform, options)
+    # As uv: an install the minor-version folder leads to is shown through that folder.
+    shown = {
+        row.key: layout.stable_executable(row.installation)
+        for row in rows
+        if row.installation is not None
+    }
     out = sys.stdout
     if args.json:
-        data = [row.to_json(flavour_of(row.build.url) if row.build else None) for row in rows]
+        data = [
+            row.to_json(flavour_of(row.build.url) if row.build else None, shown.get(row.key))
+            for row in rows
+        ]
         # Compact, as uv's `--output-format json`; pretty-printing is jq's job and takes the
         # stdlib's pure-Python encoder (half of `list --all-platforms --json`).
         out.write(json.dumps(data, separators=(",", ":")) + "\n")
@@ -88,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
     build_width = max(len(row.build.build or "") if row.build else 0 for row in rows)
     for row in rows:
         tag = (row.build.build if row.build else row.installation and row.installation.build) or ""
-        if row.installation is not None:
-            where = str(row.installation.executable)
+        if row.key in shown:
+            where = str(shown[row.key])
         elif args.show_urls and row.build is not None:
             where = row.build.display_url
         else:

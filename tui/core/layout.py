@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from tui.core.names import InstallKey
+from tui.core.names import InstallKey, variant_suffix
 from tui.core.quietlog import debug
 from tui.core.versions import Version, build_sort_key
 
@@ -88,6 +88,15 @@ class Installation(NamedTuple):
         return (self.version.sort_key(), build_sort_key(self.build), str(self.key))
 
 
+def minor_link_name(key: InstallKey) -> str:
+    """`cpython-3.12-linux-x86_64-gnu` (with `+freethreaded` etc.) for a patch install key."""
+    major_minor = ".".join(key.version.split(".")[:2])
+    return (
+        f"{key.implementation}-{major_minor}{variant_suffix(key.variant)}"
+        f"-{key.os}-{key.arch}-{key.libc}"
+    )
+
+
 class Layout(NamedTuple):
     """The managed-Python root and the folder executables are linked into."""
 
@@ -108,6 +117,18 @@ class Layout(NamedTuple):
 
     def path_for(self, key: InstallKey) -> Path:
         return self.root / str(key)
+
+    def stable_executable(self, installation: Installation) -> Path:
+        """The executable through the minor-version folder when that folder leads to
+        `installation`, else its own: uv prints this path for requests without a patch
+        version, and what is built on it (a venv) follows later patch installs."""
+        own = installation.executable
+        minor = self.root / minor_link_name(installation.key)
+        if installation.key.implementation != "cpython" or os.path.realpath(
+            minor
+        ) != os.path.realpath(installation.path):
+            return own
+        return minor / own.relative_to(installation.path)
 
     def init(self) -> None:
         """Create the root and its scratch folder, and a `.gitignore` of `*` if there is none."""

@@ -7,8 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from tui.core.layout import Installation, Layout
-from tui.core.names import InstallKey, variant_suffix
+from tui.core.layout import Installation, Layout, minor_link_name
+from tui.core.names import InstallKey
 from tui.core.patches import executable_name, executable_suffix
 from tui.core.quietlog import warning
 from tui.core.versions import build_sort_key
@@ -22,15 +22,6 @@ class LinkReport:
     def __init__(self) -> None:
         self.created: list[Path] = []
         self.warnings: list[str] = []
-
-
-def minor_link_name(key: InstallKey) -> str:
-    """`cpython-3.12-linux-x86_64-gnu` (with `+freethreaded` etc.) for a patch install key."""
-    major_minor = ".".join(key.version.split(".")[:2])
-    return (
-        f"{key.implementation}-{major_minor}{variant_suffix(key.variant)}"
-        f"-{key.os}-{key.arch}-{key.libc}"
-    )
 
 
 def _same_minor(a: InstallKey, b: InstallKey) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from tui.core.catalog import Build
@@ -33,7 +34,8 @@ class ListRow(NamedTuple):
     build: Build | None
     installation: Installation | None
 
-    def to_json(self, flavour: str | None = None) -> dict[str, Any]:
+    def to_json(self, flavour: str | None = None, executable: Path | None = None) -> dict[str, Any]:
+        """`executable`: the path to show for an installation, if not its own executable."""
         build, inst = self.build, self.installation
         if build is not None:
             implementation, version, variant = (
@@ -60,7 +62,7 @@ class ListRow(NamedTuple):
             "url": build.display_url if build else None,
             "sha256": build.sha256 if build else None,
             "installed": inst is not None,
-            "path": str(inst.executable) if inst else None,
+            "path": str(executable or inst.executable) if inst else None,
             "source": build.source if build else "installed",
         }
 

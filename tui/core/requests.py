@@ -108,6 +108,16 @@ class Request(NamedTuple):
     """A version range (`>=3.12,<3.13`); all must hold. Exclusive with `release`."""
 
     @property
+    def pins_patch(self) -> bool:
+        """Names one release (`3.12.3`, `3.14rc1`, `==3.12.3`), not a minor version or range:
+        uv then prints an installation's own path rather than its minor-version folder's."""
+        if self.release:
+            return len(self.release) == 3 or bool(self.prerelease)
+        return any(
+            s.operator == "==" and not s.wildcard and len(s.release) == 3 for s in self.specifiers
+        )
+
+    @property
     def any_platform(self) -> bool:
         return self.any_os or self.any_arch or self.any_libc
 
