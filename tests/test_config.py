@@ -160,6 +160,21 @@ def test_env_only_directories_take_flags_and_resolve_relative_to_cwd(
     assert settings.install_dir() == tree.project / "pythons"
 
 
+def test_a_quoted_tilde_is_taken_as_uv_takes_it_with_a_warning(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # uv 0.13.9: `UV_PYTHON_INSTALL_DIR='~/py' uv python dir` is `~/py`, under the working dir.
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", "~/py")
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", "/bin/ok")
+    settings = load_settings(cwd=tree.project)
+    assert settings.install_dir() == tree.project / "~" / "py"
+    assert settings.bin_dir() == Path("/bin/ok")
+    assert [w for w in settings.warnings if "`~`" in w] == [
+        "UV_PYTHON_INSTALL_DIR: `~/py` starts with `~`, which uv does not expand: it means a "
+        "folder named `~` in the working directory; write the full path"
+    ]
+
+
 def test_install_dir_default_follows_xdg_data_home(
     tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.catalog_embedded import Scope
 from tui.core.catalog_source import LoadedCatalog, load_catalog
-from tui.core.layout import Layout, default_bin_dir, default_install_dir
+from tui.core.layout import Layout
 
 if TYPE_CHECKING:
     from tui.core.config import Settings
@@ -20,10 +19,6 @@ def load_builds(settings: Settings, *, scope: Scope | None = None) -> LoadedCata
 
 
 def layout_from(settings: Settings) -> Layout:
-    """uv's install root and bin dir, honouring `--install-dir`/`UV_PYTHON_INSTALL_DIR`."""
-    root = settings.get("python-install-dir")
-    bin_dir = settings.get("python-bin-dir")
-    return Layout(
-        Path(root).expanduser().absolute() if root else default_install_dir(),
-        Path(bin_dir).expanduser().absolute() if bin_dir else default_bin_dir(),
-    )
+    """uv's install root and bin dir, honouring `--install-dir`/`UV_PYTHON_INSTALL_DIR` and
+    `--bin-dir`/`UV_PYTHON_BIN_DIR`."""
+    return Layout(settings.install_dir(), settings.bin_dir())

@@ -291,7 +291,8 @@ class Settings(NamedTuple):
         return self._path(value) if value else None
 
     def _path(self, value: str) -> Path:
-        return self.cwd / Path(value).expanduser()
+        # As given, as uv takes it: a quoted `~` is not expanded (`_checked` warns about it).
+        return self.cwd / value
 
 
 def load_settings(
@@ -358,4 +359,12 @@ def _checked(
                 f"{origin}: `{redact_text(value)}` is not a valid {key} "
                 f"({allowed_values(key)}); uv refuses it"
             )
+    elif (
+        spec is not None and spec.kind == "path" and value.startswith("~") and warnings is not None
+    ):
+        # uv takes these paths as given; expanding `~` here would install where uv never looks.
+        warnings.append(
+            f"{origin}: `{value}` starts with `~`, which uv does not expand: it means a folder "
+            "named `~` in the working directory; write the full path"
+        )
     return Setting(key, value, kind, origin)

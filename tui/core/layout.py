@@ -27,7 +27,7 @@ def default_install_dir(env: Mapping[str, str] | None = None) -> Path:
     """uv's root: `UV_PYTHON_INSTALL_DIR` > XDG data dir > `~/.local/share/uv/python`."""
     env = os.environ if env is None else env
     if explicit := _env(env, "UV_PYTHON_INSTALL_DIR"):
-        return Path(explicit).expanduser().absolute()
+        return Path(explicit).absolute()  # as given: uv expands no `~`
     if sys.platform == "win32":
         appdata = _env(env, "APPDATA") or str(Path.home() / "AppData" / "Roaming")
         return Path(appdata) / "uv" / "data" / "python"
@@ -48,7 +48,7 @@ def default_bin_dir(env: Mapping[str, str] | None = None) -> Path:
     """
     env = os.environ if env is None else env
     if explicit := _env(env, "UV_PYTHON_BIN_DIR"):
-        return Path(explicit).expanduser().absolute()
+        return Path(explicit).absolute()  # as given: uv expands no `~`
     xdg_bin = _env(env, "XDG_BIN_HOME")
     if xdg_bin and Path(xdg_bin).is_absolute():
         return Path(xdg_bin)
