@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from httpserver import HTTPTestServer
 from textual.message import Message
 
 from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
@@ -76,6 +77,23 @@ async def test_install_from_http_mirror_shows_progress(
         assert tracker.archive_size and tracker.archive_size > 0
         # The size learnt from the download now shows in the table.
         assert table(app).row_at(0).cells[5] == format_size(tracker.archive_size)
+
+
+async def test_mirror_with_credentials_installs_without_showing_them(
+    make_app: AppFactory, http_mirror: str, http_server: HTTPTestServer, install_root: Path
+) -> None:
+    http_server.auth = ("me", "s3cret")
+    app = make_app(http_mirror.replace("://", "://me:s3cret@"))
+    async with running(app, showing=GOOD) as (pilot, seen):
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog)
+        assert "s3cret" not in app.export_screenshot()
+        await pilot.press("enter")  # the mirror as shown: the configured one, password included
+        await settle(pilot)
+        assert [type(m.event) for m in finished(seen)] == [Done]
+        assert (install_root / KEY.format(GOOD)).is_dir()
+        assert "s3cret" not in app.export_screenshot()
 
 
 async def test_cancel_leaves_nothing_behind(

@@ -121,7 +121,10 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
 
     def action_install(self) -> None:
         flavour = self.query_one("#flavour", Select).value
-        mirror = self.query_one("#mirror", Input).value.strip() or None
+        typed = self.query_one("#mirror", Input).value.strip() or None
+        # The field shows the configured mirror without its credentials: left as shown, it
+        # means that mirror, credentials included.
+        mirror = self.defaults.mirror if (typed or "") == self._shown_mirror else typed
         self.dismiss(
             InstallChoice(
                 build=self.build,
