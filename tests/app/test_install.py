@@ -158,6 +158,8 @@ async def test_checksum_mismatch_is_shown(
         assert "hash mismatch" in row.tracker.snapshot.text
         assert not (install_root / KEY.format(BAD_CHECKSUM)).exists()
         assert any("hash mismatch" in str(n.message) for n in app._notifications)
+        details = browse(app).query_one("#details").details  # type: ignore[attr-defined]
+        assert details.installed == "not installed"  # no longer "installing…"
 
 
 async def test_python_downloads_never_refuses_before_the_dialog(
@@ -234,3 +236,5 @@ async def test_reinstall_replaces_the_installation(
         await settle(pilot)
         assert [type(m.event) for m in finished(seen)] == [Done]
         assert not marker.exists()
+        details = browse(app).query_one("#details").details  # type: ignore[attr-defined]
+        assert details.installed.startswith("installed")  # no longer "installing…"

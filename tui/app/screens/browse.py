@@ -421,6 +421,9 @@ class BrowseScreen(Screen[None]):
             self.papp.sizes[message.build.url] = message.archive_size
         self.papp.reload_installations()
         self.table.refresh_rows()
+        # The install is no longer running: a failed one or a reinstall leaves the map of
+        # installations as it was, so its watcher would not redraw the details.
+        self._show_details(self.table.highlighted)
         self._update_bindings()
 
     def action_cancel_install(self) -> None:
