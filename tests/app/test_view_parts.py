@@ -65,12 +65,28 @@ def test_progress_tracker_reports_bytes_speed_eta_and_outcome() -> None:
     snap = tracker.update(Downloading("k", 1 << 20, 4 << 20), 1.0)
     assert snap.text == "1.0 MiB / 4.0 MiB · 1.0 MiB/s · ETA 0:03"
     assert (snap.done, snap.total) == (1 << 20, 4 << 20)
+    tracker.update(Downloading("k", 4 << 20, 4 << 20), 2.0)
     assert tracker.update(Verifying("k", "ab", True), 2.0).text == "checksum verified"
     assert tracker.update(Extracting("k", 1234), 2.0).text == "extracting (1,234 files)"
     assert tracker.update(Done("k", Path("/x")), 3.0).phase == "done"
     assert ProgressTracker("k").update(Failed("k", Cancelled("install")), 0).phase == "cancelled"
     failed = ProgressTracker("k").update(Failed("k", ChecksumMismatch("k", "a", "b")), 0)
     assert failed.phase == "failed" and "hash mismatch" in failed.text
+
+
+def test_progress_tracker_keeps_the_download_bar_while_files_unpack() -> None:
+    tracker = ProgressTracker("k")
+    tracker.update(Downloading("k", 0, 4 << 20), 0.0)
+    tracker.update(Downloading("k", 1 << 20, 4 << 20), 1.0)
+    # Unpacking runs alongside the download: the row stays a download, with the files added.
+    snap = tracker.update(Extracting("k", 300), 1.0)
+    assert snap.phase == "downloading" and (snap.done, snap.total) == (1 << 20, 4 << 20)
+    assert snap.text == "1.0 MiB / 4.0 MiB · 1.0 MiB/s · ETA 0:03 · 300 files"
+    snap = tracker.update(Downloading("k", 2 << 20, 4 << 20), 2.0)
+    assert snap.text == "2.0 MiB / 4.0 MiB · 1.0 MiB/s · ETA 0:02 · 300 files"
+    tracker.update(Downloading("k", 4 << 20, 4 << 20), 3.0)
+    snap = tracker.update(Extracting("k", 1234), 3.0)  # all read: only unpacking is left
+    assert (snap.phase, snap.text) == ("extracting", "extracting (1,234 files)")
 
 
 def test_with_mirror_overrides_one_implementation() -> None:

@@ -60,6 +60,10 @@ class ProgressTracker:
         self.archive_size: int | None = None
         self._samples: deque[tuple[float, int]] = deque()
         self._snapshot = Snapshot("starting", "waiting…")
+        self._download: Downloading | None = None
+        self._download_text = ""
+        """Bytes, speed and ETA of the last Downloading event."""
+        self._files: int | None = None
 
     @property
     def snapshot(self) -> Snapshot:
@@ -87,6 +91,10 @@ class ProgressTracker:
             text = "checksum verified" if event.verified else "no checksum known: unverified"
             return Snapshot("verifying", text, self._snapshot.done, self._snapshot.total)
         if isinstance(event, Extracting):
+            self._files = event.files
+            download = self._download
+            if download is not None and (download.total is None or download.done < download.total):
+                return self._streaming()  # files unpack while the rest still downloads
             return Snapshot("extracting", f"extracting ({event.files:,} files)")
         if isinstance(event, Patching):
             return Snapshot("finishing", f"finishing: {event.step}")
@@ -116,4 +124,14 @@ class ProgressTracker:
             parts.append(f"{format_size(int(speed))}/s")
             if event.total is not None and event.total >= event.done:
                 parts.append(f"ETA {format_duration((event.total - event.done) / speed)}")
-        return Snapshot("downloading", " · ".join(parts), event.done, event.total)
+        self._download, self._download_text = event, " · ".join(parts)
+        return self._streaming()
+
+    def _streaming(self) -> Snapshot:
+        """The download's bar and numbers, with the files unpacked from it so far."""
+        download = self._download
+        assert download is not None
+        text = self._download_text
+        if self._files:
+            text += f" · {self._files:,} files"
+        return Snapshot("downloading", text, download.done, download.total)
