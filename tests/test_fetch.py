@@ -295,6 +295,16 @@ def test_cross_origin_redirect_does_not_forward_authorization(
     assert "sig-secret" not in caplog.text
 
 
+def test_a_redirect_to_a_missing_signed_url_is_reported_without_its_signature(
+    http_server: HTTPTestServer, archive: str
+) -> None:
+    http_server.redirects[f"/{TAG}/{NAME}"] = f"/gone.tar.gz?X-Goog-Signature={SECRET}&a=1"
+    error = failure(archive)
+    assert "404" in str(error) and "(redirected to " in str(error)
+    assert "X-Goog-Signature=***" in str(error)
+    assert SECRET not in str(error) and SECRET not in (error.hint or "")
+
+
 def test_html_login_page_instead_of_an_archive(http_server: HTTPTestServer, archive: str) -> None:
     http_server.login_page = True
     error = failure(archive)
