@@ -512,3 +512,12 @@ def test_describe(text: str, platform: Platform, described: str) -> None:
 )
 def test_pins_patch(text: str, pinned: bool) -> None:
     assert parse_request(text).pins_patch is pinned
+
+
+@pytest.mark.parametrize(
+    "text", ["3" * 5000, "3." + "1" * 5000, ">=" + "9" * 5000, "cpython-" + "3" * 5000 + "-linux"]
+)
+def test_numbers_of_thousands_of_digits_are_a_plain_invalid_request(text: str) -> None:
+    # int() refuses over 4,300 digits with a ValueError, which is not an InvalidRequest.
+    with pytest.raises(InvalidRequest, match="far too long for a Python version"):
+        parse_request(text)

@@ -30,6 +30,7 @@ _PLAIN_VERSION = re.compile(
 _PRE_NAMES = {"alpha": "a", "beta": "b", "c": "rc", "pre": "rc", "preview": "rc"}
 _OPERATORS: dict[str, Operator] = {op: op for op in ("==", "!=", "<", "<=", ">", ">=", "~=")}
 _SPECIFIER = re.compile(r"(~=|===|==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)(\.\*)?((?:a|b|rc)\d+)?")
+_LONG_NUMBER = re.compile(r"\d{16}")
 _KEY_SHAPE = "`[impl]-[version]-[os]-[arch]-[libc]`"
 _PART_KINDS = ("an implementation", "a version", "an OS", "an architecture", "a libc")
 
@@ -62,6 +63,9 @@ def parse_request(text: str) -> Request:
     try:
         if not value:
             raise _Bad("the request is empty (try `3.12`, `cpython` or `default`)")
+        if _LONG_NUMBER.search(value):
+            # Before any int(): Python refuses to convert numbers of over 4,300 digits.
+            raise _Bad("it has a number far too long for a Python version")
         if lower == "any":
             return Request(text, allows_prereleases=True)
         if lower == "default":
