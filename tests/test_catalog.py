@@ -88,6 +88,8 @@ def test_filename_decodes_plus() -> None:
     ("data", "message"),
     [
         (b"{not json", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),  # nested past the recursion limit
+        (b'{"e": ' + b"9" * 5000 + b"}", "not valid JSON"),  # beyond int()'s 4,300 digits
         (b"[]", "top level is not a JSON object"),
         (doc(e={k: v for k, v in ENTRY.items() if k != "url"}), "entry `e`"),
         (doc(e={k: v for k, v in ENTRY.items() if k != "url"}), "missing required field `url`"),

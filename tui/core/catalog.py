@@ -188,8 +188,10 @@ def parse_catalog(data: bytes, source: str) -> tuple[Build, ...]:
         data = gzip.decompress(data)
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        detail = f"not valid JSON ({error})"
+    except (ValueError, RecursionError) as error:
+        # ValueError: bad JSON or bytes, and integers of over 4,300 digits; RecursionError:
+        # arrays nested thousands deep. Neither is a catalog, and neither is our bug.
+        detail = f"not valid JSON ({str(error)[:200]})"
         raise CatalogError(source, detail) from None
     if isinstance(document, dict) and not isinstance(document.get("version", {}), dict):
         raise CatalogError(
