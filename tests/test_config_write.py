@@ -239,7 +239,9 @@ def test_system_scope_defaults_to_etc_uv_and_edits_an_existing_one(
     [
         (KEY, "ftp://mirror.example/pbs", "not an http(s):// or file:// URL"),
         (KEY, "mirror.example/pbs", "not an http(s):// or file:// URL"),
-        (KEY, "https://", "not an http(s):// or file:// URL"),
+        (KEY, "https://", "not a valid URL: it has no host"),
+        (KEY, "http://[::1", "not a valid URL: Invalid IPv6 URL"),
+        (KEY, "http://127.0.0.1:abc/", "not a valid URL: Port could not be cast"),
         (KEY, "file:///no/such/dir", "is not an existing directory"),
         (KEY, " https://x.example", "surrounding spaces"),
         ("python-downloads-json-url", "missing.json", "is not an existing file"),

@@ -543,3 +543,9 @@ def test_network_options_read_uvs_variables_and_flags_win() -> None:
     assert network_options(env) == FetchOptions(timeout=12.0, trust_store="system")
     assert network_options(env, timeout=3.0).timeout == 3.0
     assert network_options({}, native_tls=True).trust_store == "system"
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x.json", "https://127.0.0.1:port/x", "http:///x"])
+def test_a_url_that_does_not_parse_fails_as_a_download(url: str) -> None:
+    error = failure(url)
+    assert "not a valid URL" in str(error)

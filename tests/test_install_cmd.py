@@ -153,6 +153,30 @@ def test_bad_requests_fail_before_downloading(
     assert not list((tmp_path / "root").glob("cpython-*"))
 
 
+@pytest.mark.parametrize(
+    ("more", "origin", "problem"),
+    [
+        (["--mirror", "http://[::1"], "--mirror", "Invalid IPv6 URL"),
+        (["--mirror", "http://127.0.0.1:abc/"], "--mirror", "Port could not be cast"),
+        (["--archive", "http://[::1/x.tar.gz"], "--archive", "Invalid IPv6 URL"),
+    ],
+)
+def test_a_url_that_does_not_parse_is_a_settings_error(
+    more: list[str],
+    origin: str,
+    problem: str,
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = _install_args(pbs_builds, dirs, VERSION)
+    args[args.index("--mirror") : args.index("--mirror") + 2] = []
+    assert main([*args, *more]) == 4
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"error: {origin}: `") and problem in lines[0]
+    assert lines[1].startswith("hint: ") and len(lines) == 2
+
+
 def test_checksum_mismatch_exit_code(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

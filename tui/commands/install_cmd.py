@@ -98,6 +98,10 @@ def run(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     jobs: list[Iterator[InstallEvent]] = []
     if args.archive:
+        if "://" in args.archive:
+            from tui.core.mirrors import checked_url
+
+            checked_url(args.archive, "--archive")
         jobs.append(install_archive(args.archive, layout, options=options, cancel=cancel))
     keys: set[str] = set()
     for build, request in selected:

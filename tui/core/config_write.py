@@ -30,6 +30,7 @@ from tui.core.config_files import (
     user_config_path,
 )
 from tui.core.errors import ConfigError
+from tui.core.mirrors import checked_url
 from tui.core.redact import redact_text, redact_url
 
 Scope = Literal["project", "user", "system"]
@@ -106,6 +107,7 @@ def _check_name(key: str, value: str) -> None:
 
 def _check_url(key: str, value: str, *, want_dir: bool) -> None:
     shown = redact_url(value)
+    checked_url(value, key)
     parts = urlsplit(value)
     if parts.scheme in ("http", "https") and parts.hostname:
         return

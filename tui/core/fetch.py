@@ -210,6 +210,10 @@ def _open(url: str, options: FetchOptions, cancel: threading.Event | None, start
     if scheme == "file":
         return _open_local(file_url_to_path(url), redact_url(url), options, cancel, start)
     if scheme in ("http", "https"):
+        from tui.core.mirrors import url_problem
+
+        if problem := url_problem(url):
+            raise DownloadFailed(redact_url(url), f"not a valid URL: {problem}")
         from tui.core.fetch_http import HttpDownload  # imports httpx (~50 ms): only for URLs
 
         return HttpDownload(url, options, cancel, start=start)

@@ -158,8 +158,39 @@ def download_urls(
     return [(f"{ASTRAL_MIRROR}/{_ASTRAL_PBS_PATH}/{rest}", "Astral's mirror"), (url, None)]
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot even be parsed (a broken IPv6 host, a port that is not a number), or
+    None. Whether it answers is for the download, and `pybuilds doctor`, to find out."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- parsing the port is the check
+    except ValueError as error:
+        return str(error)
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        return "it has no host"
+    return None
+
+
+def checked_url(url: str, origin: str) -> str:
+    """`url`, or ConfigError naming the setting (`origin`) when it cannot be parsed."""
+    problem = url_problem(url)
+    if problem is None:
+        return url
+    raise ConfigError(
+        origin,
+        f"`{redact_url(url)}` is not a valid URL: {problem}",
+        hint="write it as http(s)://host[:port]/path or file:///path",
+    )
+
+
 def mirrors_from_settings(settings: Settings) -> MirrorSettings:
-    """The mirrors in force and where each was set (`--mirror`, an env var, a file)."""
+    """The mirrors in force and where each was set (`--mirror`, an env var, a file).
+
+    Raises:
+        ConfigError: a mirror URL that cannot be parsed.
+    """
     found: dict[str, str | None] = {}
     for kind, key in (
         ("python", "python-install-mirror"),
@@ -169,6 +200,8 @@ def mirrors_from_settings(settings: Settings) -> MirrorSettings:
         ("astral", "astral-mirror-url"),
     ):
         setting = settings.setting(key)
-        found[f"{kind}_mirror"] = setting.value or None
+        found[f"{kind}_mirror"] = (
+            checked_url(setting.value, setting.origin) if setting.value else None
+        )
         found[f"{kind}_origin"] = setting.origin if setting.value else None
     return MirrorSettings(**found)
