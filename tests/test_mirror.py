@@ -24,7 +24,7 @@ from tui.core.catalog import parse_catalog
 from tui.core.catalog_embedded import load_embedded
 from tui.core.config import load_settings
 from tui.core.doctor import diagnose
-from tui.core.errors import Cancelled, ChecksumMismatch, InvalidRequest
+from tui.core.errors import Cancelled, ChecksumMismatch, UsageError
 from tui.core.fetch import FetchOptions
 from tui.core.mirror import (
     FileDone,
@@ -311,8 +311,26 @@ def test_runs_add_to_the_metadata(tmp_path: Path, upstream: Upstream) -> None:
 
 
 def test_all_platforms_excludes_a_named_platform(tmp_path: Path, upstream: Upstream) -> None:
-    with pytest.raises(InvalidRequest, match="cannot be combined"):
+    with pytest.raises(UsageError, match="cannot be combined"):
         run_mirror(*mirror_args(tmp_path / "m", upstream, "--all-platforms"))
+
+
+def test_the_mirror_folder_must_be_a_folder(
+    tmp_path: Path, upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    with pytest.raises(UsageError, match="is a file; the mirror needs a folder"):
+        run_mirror(*mirror_args(afile, upstream))
+    with pytest.raises(SystemExit) as exited:  # `Path("")` would be the working directory
+        run_mirror(*mirror_args(Path(), upstream)[1:], "")
+    assert exited.value.code == 2
+    # The system refusing (a file in the way) is a plain failure, not an internal error.
+    assert main(["mirror", *mirror_args(afile / "sub", upstream)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == f"error: Not a directory: {afile / 'sub'}"
+    assert afile.read_text() == "mine"
 
 
 def test_configure_writes_both_settings(tmp_path: Path, upstream: Upstream, isolated: Path) -> None:

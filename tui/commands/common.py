@@ -15,6 +15,7 @@ from tui.core.errors import (
     InvalidRequest,
     NoMatchingBuild,
     PybuildsError,
+    UsageError,
 )
 from tui.core.redact import redact_text
 
@@ -38,7 +39,7 @@ class ExitCode(IntEnum):
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
-    if isinstance(error, InvalidRequest):
+    if isinstance(error, (InvalidRequest, UsageError)):
         return ExitCode.USAGE
     if isinstance(error, NoMatchingBuild):
         return ExitCode.NOT_FOUND
@@ -48,7 +49,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.NETWORK
     if isinstance(error, ChecksumMismatch):
         return ExitCode.INTEGRITY
-    if isinstance(error, PybuildsError):
+    if isinstance(error, (PybuildsError, OSError)):  # OSError: the system said no, not a bug
         return ExitCode.FAILURE
     return ExitCode.INTERNAL
 
@@ -61,6 +62,8 @@ def print_error(error: BaseException | str) -> None:
         message, hint = error, None
     elif isinstance(error, OSError) and error.strerror:
         name = f": {error.filename}" if error.filename else ""
+        if error.filename2:  # a link or rename: both ends, so the one at fault is named
+            name += f" → {error.filename2}"
         message, hint = f"{error.strerror}{name}", None
     else:
         detail = str(error) or type(error).__name__

@@ -22,7 +22,7 @@ from tui.commands.common import (
     report_error,
     warn,
 )
-from tui.core.errors import ConfigError, InvalidRequest, PybuildsError
+from tui.core.errors import ConfigError, PybuildsError, UsageError
 from tui.core.units import format_size
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.install import install, install_archive
 
     if not args.requests and not args.archive:
-        raise InvalidRequest("", "give at least one REQUEST (e.g. 3.12) or --archive PATH")
+        raise UsageError("give at least one REQUEST (e.g. 3.12) or --archive PATH")
     settings = settings_from_args(args)
     layout = layout_from(settings)
     options = _options(args, settings)

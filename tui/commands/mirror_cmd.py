@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
         "it with python-install-mirror = file://DIR and python-downloads-json-url = "
         "DIR/download-metadata.json (printed at the end), or serve DIR over http(s).",
     )
-    parser.add_argument("dir", metavar="DIR", type=Path, help="the mirror folder")
+    parser.add_argument("dir", metavar="DIR", type=_folder, help="the mirror folder")
     parser.add_argument(
         "requests",
         metavar="REQUEST",
@@ -73,19 +73,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():  # Path("") is the working directory: never a mirror by accident
+        raise argparse.ArgumentTypeError("the mirror folder is empty; give a path such as ./pbs")
+    return Path(text)
+
+
 def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import load_builds
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import InvalidRequest
+    from tui.core.errors import UsageError
     from tui.core.mirror import plan_mirror, select_builds
     from tui.core.mirror_download import create_mirror
     from tui.core.mirrors import mirrors_from_settings
     from tui.core.requests import parse_request
 
     if args.jobs < 1:
-        raise InvalidRequest(f"--jobs {args.jobs}", "needs at least 1")
+        raise UsageError(f"--jobs {args.jobs}: at least 1 download at a time is needed")
+    if args.dir.exists() and not args.dir.is_dir():
+        raise UsageError(f"{args.dir} is a file; the mirror needs a folder")
     if args.all_platforms and (args.os or args.arch or args.libc):
-        raise InvalidRequest("--all-platforms", "cannot be combined with --os, --arch or --libc")
+        raise UsageError("--all-platforms cannot be combined with --os, --arch or --libc")
     requests = [parse_request(text) for text in args.requests or ["cpython"]]
     settings = settings_from_args(args)
     platform = platform_from(args)

@@ -30,12 +30,12 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.install_cmd import format_elapsed
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import InvalidRequest, NoMatchingBuild
+    from tui.core.errors import NoMatchingBuild, UsageError
     from tui.core.install import uninstall
     from tui.core.requests import parse_request
 
     if not args.requests and not args.all:
-        raise InvalidRequest("", "give at least one REQUEST (e.g. 3.12) or --all")
+        raise UsageError("give at least one REQUEST (e.g. 3.12) or --all")
     started = time.monotonic()
     layout = layout_from(settings_from_args(args))
     installations = layout.installations()

@@ -32,6 +32,10 @@ class InvalidRequest(PybuildsError):
         self.request = request
 
 
+class UsageError(PybuildsError):
+    """Options or arguments that do not go together, or are missing (exit code 2)."""
+
+
 class InvalidPlatform(InvalidRequest):
     """An `--os`, `--arch` or `--libc` value that names no platform builds exist for."""
 
