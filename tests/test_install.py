@@ -591,6 +591,20 @@ def test_foreign_executable_is_kept_unless_forced(
     assert foreign.is_symlink()
 
 
+def test_a_bin_dir_that_cannot_be_made_only_warns(pbs_builds: PBSBuilds, tmp_path: Path) -> None:
+    (build,) = _fake_release(tmp_path, pbs_builds, ["3.12.99"])
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("mine")
+    layout = Layout(tmp_path / "root", blocked)
+
+    events = _events(build, layout, _options((tmp_path / "mirror").as_uri()))
+
+    assert isinstance(events[-1], Done)  # as uv: the install stands without its executables
+    warnings = [e.message for e in events if isinstance(e, Warned)]
+    assert any(f"could not link python3.12 into {blocked}" in w for w in warnings), warnings
+    assert blocked.read_text() == "mine"
+
+
 def test_reinstalling_an_older_patch_leaves_the_executable_to_the_newer(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:

@@ -145,7 +145,12 @@ def link_executables(
         if os.path.islink(minor):
             executable = minor / executable.relative_to(installation.path)
     source = os.path.abspath(executable)
-    layout.bin_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        layout.bin_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # As uv: the install stands; only its executables are missing.
+        report.warnings.append(_link_failure(layout.bin_dir, names, error))
+        return report
     for name in names:
         target = layout.bin_dir / name
         if os.path.lexists(target):
@@ -169,9 +174,20 @@ def link_executables(
                     "use --default or --force to link it to this one"
                 )
                 continue
-        _replace_symlink(source, target)
+        try:
+            _replace_symlink(source, target)
+        except OSError as error:
+            report.warnings.append(_link_failure(layout.bin_dir, [name], error))
+            continue
         report.created.append(target)
     return report
+
+
+def _link_failure(bin_dir: Path, names: list[str], error: OSError) -> str:
+    return (
+        f"could not link {', '.join(names)} into {bin_dir}: {error.strerror or error}; "
+        "choose another folder with UV_PYTHON_BIN_DIR, or skip the links with --no-bin"
+    )
 
 
 def unlink_executables(layout: Layout, installation: Installation) -> list[Path]:
