@@ -14,7 +14,16 @@ from tui.app.app import PybuildsApp
 from tui.app.screens.browse import BrowseScreen
 from tui.app.widgets.build_table import BuildTable
 
-__all__ = ["browse", "filter_to", "listed", "running", "settle", "table", "wait_until"]
+__all__ = [
+    "browse",
+    "filter_to",
+    "listed",
+    "running",
+    "screen_text",
+    "settle",
+    "table",
+    "wait_until",
+]
 
 
 async def wait_until(
@@ -36,6 +45,13 @@ def browse(app: PybuildsApp) -> BrowseScreen:
 
 def table(app: PybuildsApp) -> BuildTable:
     return browse(app).query_one(BuildTable)
+
+
+def screen_text(app: PybuildsApp) -> str:
+    """What the terminal shows, as plain text: one line per row."""
+    # Textual exports only SVG, split at every style change; the compositor's strips are the
+    # rows it draws, so a phrase can be looked for whole.
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def listed(app: PybuildsApp) -> list[str]:

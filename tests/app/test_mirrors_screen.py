@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
-from app.conftest import GOOD, AppFactory, FakeRelease
-from app.helpers import browse, filter_to, settle
+from app.conftest import GOOD, MISSING, AppFactory, FakeRelease
+from app.helpers import browse, filter_to, screen_text, settle
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.mirrors import MirrorsScreen
 from tui.core.config_files import parse_toml
+
+KEY = "cpython-{}-linux-x86_64-gnu"
 
 
 def mirrors_screen(app: object) -> MirrorsScreen:
@@ -103,3 +106,35 @@ async def test_test_button_runs_the_doctor_on_the_selected_build(
         await screen.run_action("test")  # a second click this soon is ignored as a bounce
         await settle(pilot)
         assert "✗" in screen.result_text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_failed_test_shows_its_verdict_and_every_line(
+    make_app: AppFactory, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, MISSING)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        empty = tmp_path / "empty-mirror"
+        empty.mkdir()
+        screen.query_one("#value", Input).value = empty.as_uri()
+        await screen.run_action("test")
+        await settle(pilot)
+        lines = screen.result_text.splitlines()
+        # The verdict comes first and is on screen without scrolling.
+        assert lines[0].startswith(f"✗ {KEY.format(MISSING)} would NOT install"), lines
+        assert lines[0] in screen_text(app)
+        # The rest is reached by keyboard: the result area takes focus and scrolls.
+        result = screen.query_one("#result")
+        assert result.can_focus
+        result.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        print(screen_text(app))
+        assert result.scroll_y == result.max_scroll_y
+        assert lines[-1].startswith("  hint:")
+        assert lines[-1].split()[-1] in screen_text(app).splitlines()[-2]

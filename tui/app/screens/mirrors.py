@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -30,7 +30,7 @@ from tui.core.catalog_source import LoadedCatalog
 from tui.core.config import Setting, Settings, load_settings, set_value
 from tui.core.config_write import Scope
 from tui.core.doctor import iter_diagnosis
-from tui.core.doctor_common import Finding
+from tui.core.doctor_common import Finding, would_install
 from tui.core.errors import PybuildsError
 from tui.core.fetch import network_options
 from tui.core.redact import redact_url
@@ -48,6 +48,14 @@ _SCOPES: tuple[tuple[str, Scope], ...] = (
 @dataclass
 class _Finding(Message):
     finding: Finding
+
+
+@dataclass
+class _Tested(Message):
+    """The doctor walked the whole chain for `request` (None: the default request)."""
+
+    request: str | None
+    findings: tuple[Finding, ...]
 
 
 @dataclass
@@ -115,7 +123,9 @@ class MirrorsScreen(Screen[None]):
                 yield Button("Test", id="test", compact=True)
                 yield Button("Preview", id="preview", compact=True)
                 yield Button("Save…", id="save", variant="primary", compact=True)
-            yield Static("", id="result", markup=False)
+        # Focusable and scrollable by keyboard: a test's findings can outgrow any height.
+        with VerticalScroll(id="result"):
+            yield Static("", id="result-text", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -173,7 +183,12 @@ class MirrorsScreen(Screen[None]):
 
     def _say(self, text: str) -> None:
         self._result = [text]
-        self.query_one("#result", Static).update(text)
+        self._show_result()
+
+    def _show_result(self) -> None:
+        result = self.query_one("#result", VerticalScroll)
+        result.set_class(bool(self.result_text), "-shown")
+        self.query_one("#result-text", Static).update(self.result_text)
 
     @property
     def result_text(self) -> str:
@@ -211,21 +226,25 @@ class MirrorsScreen(Screen[None]):
                 request = key.split("-", 1)[0]
         worker = get_current_worker()
         options = network_options()
+        findings: list[Finding] = []
         for finding in iter_diagnosis(request, settings, host, catalog=catalog, options=options):
             if worker.is_cancelled:
                 return
+            findings.append(finding)
             self.post_message(_Finding(finding))
+        self.post_message(_Tested(request, tuple(findings)))
 
     @on(_Finding)
     def _finding(self, message: _Finding) -> None:
-        finding = message.finding
-        line = f"{finding.symbol} {finding.message}"
-        if finding.hint and finding.ok is False:
-            line += f"\n  hint: {finding.hint}"
-        if self._result and self._result[0].startswith("Testing"):
-            self._result.clear()
-        self._result.append(line)
-        self.query_one("#result", Static).update("\n".join(self._result))
+        self._result.append(_finding_text(message.finding))
+        self._show_result()
+
+    @on(_Tested)
+    def _tested(self, message: _Tested) -> None:
+        # The verdict replaces "Testing…" at the top, where it shows without scrolling.
+        self._result[:1] = [_verdict(message.request, message.findings), ""]
+        self._show_result()
+        self.query_one("#result", VerticalScroll).scroll_home(animate=False)
 
     # --- preview and save ----------------------------------------------------------------------
 
@@ -305,3 +324,21 @@ class MirrorsScreen(Screen[None]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.post_message(WorkerFailed.from_event(event))
+
+
+def _finding_text(finding: Finding) -> str:
+    """`✗ http: 500 …` and, for a failure, its hint on the next line."""
+    text = f"{finding.symbol} {finding.message}"
+    if finding.hint and finding.ok is False:
+        text += f"\n  hint: {finding.hint}"
+    return text
+
+
+def _verdict(request: str | None, findings: tuple[Finding, ...]) -> str:
+    """One line saying whether the install would work, with the step that stops it."""
+    name = request or "default"
+    if would_install(findings):
+        warnings = sum(finding.warning for finding in findings)
+        return f"✓ {name} would install" + (f" ({warnings} warning(s) below)" if warnings else "")
+    failed = next(finding for finding in findings if finding.ok is False)
+    return f"✗ {name} would NOT install\n  {_finding_text(failed).removeprefix('✗ ')}"
