@@ -309,6 +309,28 @@ def test_ctrl_c_during_side_by_side_installs(
     assert not any((root / ".temp").iterdir())
 
 
+def test_sigterm_midway_cleans_up_like_ctrl_c(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, uv_env: dict[str, str]
+) -> None:
+    """`timeout`, `kill` and systemd stop a command with SIGTERM, not SIGINT."""
+    root = tmp_path / "root"
+    with TrickleServer(pbs_builds.mirror, piece=16 << 10, pause=0.02) as server:
+        args = [*_install_args(pbs_builds, dirs, VERSION), "--mirror", server.url]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui", *args], stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 30
+        while not (root / ".temp").is_dir() or not any((root / ".temp").iterdir()):
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.02)
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    assert err.splitlines()[-1] == "error: terminated"
+    assert not [p for p in root.iterdir() if p.name.startswith("cpython")]
+    assert not any((root / ".temp").iterdir())
+
+
 def test_concurrent_downloads_must_be_a_positive_number(
     pbs_builds: PBSBuilds,
     dirs: list[str],

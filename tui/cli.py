@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from tui import __version__
@@ -68,16 +70,31 @@ def build_parser(
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`timeout`, `kill`, systemd stopping a job): unwinds as Ctrl-C does, so an
+    install removes its temporary folder instead of leaving it in the install dir."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)  # imports logging only when something will log
+    previous = None
     try:
         if args.command is None:
             from tui.commands.app_cmd import run_app  # imports Textual only here
 
             return run_app(args)
+        if threading.current_thread() is threading.main_thread():  # signals go to it alone
+            previous = signal.signal(signal.SIGTERM, _terminate)
         return int(args.run(args))
+    except _Terminated:
+        print_error("terminated")
+        return ExitCode.TERMINATED
     except KeyboardInterrupt:
         print_error("interrupted")
         return ExitCode.INTERRUPTED
@@ -85,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except Exception as error:  # every error ends in one line; the traceback only with -v
         return report_error(error, verbose=bool(args.verbose))
+    finally:
+        if previous is not None:  # main() also runs inside other programs (and the tests)
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ class ExitCode(IntEnum):
     INTEGRITY = 6
     INTERNAL = 70
     INTERRUPTED = 130
+    TERMINATED = 143
+    """SIGTERM (128 + 15), as shells report it."""
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
