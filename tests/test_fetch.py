@@ -264,6 +264,20 @@ def test_broken_netrc_warns_without_quoting_it(
     assert SECRET not in warning
 
 
+def test_a_refusal_with_a_broken_netrc_blames_the_netrc(
+    http_server: HTTPTestServer, archive: str, tmp_path: Path
+) -> None:
+    http_server.auth = ("me", SECRET)
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login me password {SECRET} bogus {SECRET}\n")
+    error = failure(archive, FetchOptions(backoff=0.001, netrc_path=netrc))
+    assert error.status == 401
+    assert error.hint == (
+        f"the server needs credentials; ignoring netrc file {netrc}: syntax error on line 1"
+    )
+    assert SECRET not in str(error)
+
+
 def test_follows_redirects_on_the_same_origin_with_auth(
     http_server: HTTPTestServer, archive: str
 ) -> None:

@@ -83,6 +83,8 @@ def refusal_hint(lookup: AuthLookup, host: str) -> str:
         return "the server refused the user name and password given in the URL"
     if credentials is not None:
         return f"the server refused the credentials for {host} from {credentials.source}"
+    if lookup.warnings:  # the netrc could not be used: that, not a missing entry, is the cause
+        return f"the server needs credentials; {'; '.join(lookup.warnings)}"
     if lookup.netrc_file is not None and lookup.netrc_exists:
         return (
             f"the server needs credentials; {lookup.netrc_file} has no entry for {host}: "
