@@ -254,3 +254,21 @@ def test_path_lists_every_scope_and_its_state(
         "path": str(user_file(work)),
         "state": "read",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("UV_PYTHON_INSTALL_MIRROR", "http://[::1"), ("UV_HTTP_TIMEOUT", "soon")],
+)
+def test_the_app_refuses_unusable_settings_before_it_starts(
+    name: str,
+    value: str,
+    uv_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tui.cli import main
+
+    monkeypatch.setenv(name, value)
+    assert main([]) == 4  # without the check the app would start, then fail inside
+    assert capsys.readouterr().err.startswith(f"error: {name}: ")

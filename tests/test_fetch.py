@@ -557,6 +557,15 @@ def test_network_options_read_uvs_variables_and_flags_win() -> None:
     assert network_options(env) == FetchOptions(timeout=12.0, trust_store="system")
     assert network_options(env, timeout=3.0).timeout == 3.0
     assert network_options({}, native_tls=True).trust_store == "system"
+    assert network_options({"UV_HTTP_RETRIES": "0"}).retries == 0
+
+
+@pytest.mark.parametrize("name", ["UV_HTTP_TIMEOUT", "UV_HTTP_RETRIES"])
+def test_network_variables_that_are_not_numbers_are_refused(name: str) -> None:
+    from tui.core.fetch import network_options
+
+    with pytest.raises(ConfigError, match=f"{name}: expected a whole number of .*, got `abc`"):
+        network_options({name: "abc"})
 
 
 @pytest.mark.parametrize("url", ["http://[::1/x.json", "https://127.0.0.1:port/x", "http:///x"])

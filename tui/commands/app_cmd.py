@@ -15,9 +15,14 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.app.app import PybuildsApp  # imports Textual (~120 ms): only for the app
     from tui.commands.catalog_args import layout_from, load_builds
     from tui.commands.settings import settings_from_args
+    from tui.core.fetch import network_options
+    from tui.core.mirrors import mirrors_from_settings
     from tui.core.platform import detect_platform
 
     settings = settings_from_args(args)
+    # Settings the app cannot use fail here, as one line, before the screen switches over.
+    mirrors_from_settings(settings)
+    network_options()
     app = PybuildsApp(
         lambda: load_builds(settings).builds,
         layout_from(settings),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from tui.core.errors import Cancelled, DownloadFailed
+from tui.core.errors import Cancelled, ConfigError, DownloadFailed
 from tui.core.quietlog import warning
 from tui.core.redact import redact_url
 
@@ -46,14 +46,29 @@ def network_options(
     env: Mapping[str, str] | None = None, *, native_tls: bool = False, timeout: float | None = None
 ) -> FetchOptions:
     """FetchOptions as uv reads them: `--native-tls` or UV_NATIVE_TLS, `--timeout` or
-    UV_HTTP_TIMEOUT (flags win)."""
+    UV_HTTP_TIMEOUT (flags win), UV_HTTP_RETRIES.
+
+    Raises:
+        ConfigError: UV_HTTP_TIMEOUT or UV_HTTP_RETRIES is not a whole number (uv refuses too).
+    """
     from tui.core.config_files import env_flag
 
     env = os.environ if env is None else env
     native = native_tls or env_flag(env, "UV_NATIVE_TLS")
-    if timeout is None and env.get("UV_HTTP_TIMEOUT", "").isdigit():
-        timeout = float(env["UV_HTTP_TIMEOUT"])
-    return FetchOptions(timeout=timeout or 30.0, trust_store="system" if native else "default")
+    if timeout is None:
+        timeout = _env_count(env, "UV_HTTP_TIMEOUT", "seconds")
+    options = FetchOptions(timeout=timeout or 30.0, trust_store="system" if native else "default")
+    retries = _env_count(env, "UV_HTTP_RETRIES", "retries")
+    return options if retries is None else options._replace(retries=retries)
+
+
+def _env_count(env: Mapping[str, str], name: str, unit: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ConfigError(name, f"expected a whole number of {unit}, got `{value}`")
+    return int(value)
 
 
 class Download(ABC):
