@@ -76,7 +76,8 @@ def _candidates(expected: Path) -> Iterator[NearMiss]:
         NearMiss(
             "other-flavour",
             folder / entry,
-            f"found {entry}, another flavour of the same build; the catalog asks for "
+            # The flavour wanted may be the user's choice (--flavour), not the catalog's.
+            f"found {entry}, another flavour of the same build; this install wants "
             f"`{match['flavour']}` and a mirror must hold that exact file",
         )
         for entry in entries
