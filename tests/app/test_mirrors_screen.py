@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select
 
+from app.app_demo import DEMO_CATALOG, demo_builds
 from app.conftest import GOOD, MISSING, AppFactory, FakeRelease
-from app.helpers import browse, filter_to, screen_text, settle
+from app.helpers import browse, filter_to, listed, screen_text, settle
 from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.error import ErrorModal
 from tui.app.screens.mirrors import MirrorsScreen
 from tui.core.config_files import parse_toml
 
@@ -138,3 +140,54 @@ async def test_a_failed_test_shows_its_verdict_and_every_line(
         assert result.scroll_y == result.max_scroll_y
         assert lines[-1].startswith("  hint:")
         assert lines[-1].split()[-1] in screen_text(app).splitlines()[-2]
+
+
+async def test_saving_the_catalog_url_loads_that_catalog(
+    make_app: AppFactory, fake_release: FakeRelease, isolated_home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.index is not None and len(app.index) == len(fake_release.builds)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#key", Select).value = "python-downloads-json-url"
+        await pilot.pause()  # the new key fills the value field with its current value
+        screen.query_one("#value", Input).value = str(DEMO_CATALOG)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        # No restart needed: the catalog the setting names is the one browsed now.
+        assert len(app.index) == len(demo_builds())
+        messages = [str(n.message) for n in app._notifications]
+        assert any(f"{len(demo_builds())} builds from {DEMO_CATALOG}" in m for m in messages)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "cpython-3.14.7-linux-x86_64_v3-gnu" not in listed(app)  # not this platform
+        assert "cpython-3.14.7-linux-x86_64-gnu" in listed(app)
+
+
+async def test_a_catalog_that_fails_to_load_after_a_save_keeps_the_old_one(
+    make_app: AppFactory, fake_release: FakeRelease, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#key", Select).value = "python-downloads-json-url"
+        await pilot.pause()  # the new key fills the value field with its current value
+        screen.query_one("#value", Input).value = str(broken)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        assert app.screen.title_text == "Loading the catalog failed"
+        assert app.is_running
+        assert app.index is not None and len(app.index) == len(fake_release.builds)

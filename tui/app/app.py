@@ -175,6 +175,26 @@ class PybuildsApp(App[int]):
         self.host = message.host
         self.installed = message.installed
         self.index = message.index
+        if message.reloaded_from is not None:
+            self.notify(
+                f"{len(message.index):,} builds from {message.reloaded_from}",
+                title="Catalog loaded",
+            )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def reload_catalog(self, location: str | None, host: Platform) -> None:
+        """Load the catalog `python-downloads-json-url` names now (it changed in a save).
+
+        Args:
+            location: The setting's value; None for the cached or embedded catalog.
+            host: The platform already detected.
+        """
+        from tui.core.catalog_source import load_catalog
+
+        loaded = load_catalog(location)
+        index = BuildIndex(loaded.builds)
+        installed = installation_map(self.layout.installations())
+        self.post_message(CatalogLoaded(index, host, installed, reloaded_from=loaded.source))
 
     @work(thread=True, exit_on_error=False, group="settings")
     def reload_settings(self) -> None:
@@ -186,8 +206,15 @@ class PybuildsApp(App[int]):
 
     def _set_settings(self, settings: Settings, mirrors: MirrorSettings) -> None:
         # The mirrors were worked out on the loading thread, not the UI's.
+        previous = self.settings
         self._mirrors = (settings, mirrors)
         self.settings = settings
+        # A saved catalog URL takes effect at once, as it would at the next start. (The
+        # catalog first loaded is the one the starting settings name: no reload for those.)
+        location = settings.get("python-downloads-json-url")
+        changed = previous is not None and previous.get("python-downloads-json-url") != location
+        if changed and self.host is not None:
+            self.reload_catalog(location, self.host)
 
     def watch_settings(self, settings: Settings | None) -> None:
         self._apply_keymap(settings)
@@ -266,6 +293,7 @@ class PybuildsApp(App[int]):
 _TASKS = {
     "reload_settings": "Reading settings failed",
     "reload_installations": "Reading installations failed",
+    "reload_catalog": "Loading the catalog failed",
     "_run": "Install failed",
     "_uninstall": "Uninstall failed",
     "_probe": "Checking the download failed",

@@ -52,6 +52,8 @@ class CatalogLoaded(Message):
     index: BuildIndex
     host: Platform
     installed: Mapping[str, Installation]
+    reloaded_from: str | None = None
+    """Where a catalog loaded after a settings change came from; None at start-up."""
 
 
 @dataclass
