@@ -66,7 +66,7 @@ async def test_save_mirror_to_user_config(
         assert saved == {"python-install-mirror": fake_release.mirror.as_uri()}
         # The screen re-reads the settings: the new value and its file are listed.
         row = [str(cell) for cell in screen.query_one("#settings", DataTable).get_row_at(0)]
-        assert row[1:3] == [fake_release.mirror.as_uri(), f"user {user_file}"]
+        assert row[1:3] == [fake_release.mirror.as_uri(), "user ~/.config/uv/uv.toml"]
         assert app.mirrors.python_mirror == fake_release.mirror.as_uri()
 
 
@@ -191,3 +191,55 @@ async def test_a_catalog_that_fails_to_load_after_a_save_keeps_the_old_one(
         assert app.screen.title_text == "Loading the catalog failed"
         assert app.is_running
         assert app.index is not None and len(app.index) == len(fake_release.builds)
+
+
+async def test_saving_a_setting_the_environment_overrides_says_so(
+    make_app: AppFactory, fake_release: FakeRelease, isolated_home: Path, tmp_path: Path
+) -> None:
+    in_env = fake_release.mirror.as_uri()
+    app = make_app(in_env)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        (tmp_path / "other").mkdir()
+        saved = (tmp_path / "other").as_uri()
+        screen.query_one("#value", Input).value = saved
+        note = f'UV_PYTHON_INSTALL_MIRROR is set in the environment ("{in_env}")'
+        await screen.run_action("preview")
+        await settle(pilot)
+        assert note in screen.result_text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert note in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot)
+        user_file = isolated_home / ".config" / "uv" / "uv.toml"
+        assert parse_toml(user_file.read_text(), user_file) == {"python-install-mirror": saved}
+        assert screen.result_text.startswith(f"✓ saved python-install-mirror in {user_file}")
+        assert note in screen.result_text
+        warned = [n for n in app._notifications if n.severity == "warning"]
+        assert warned and "UV_PYTHON_INSTALL_MIRROR" in warned[-1].message
+        assert app.mirrors.python_mirror == in_env
+
+
+async def test_what_a_setting_shadows_can_be_seen_at_80_columns(
+    make_app: AppFactory, fake_release: FakeRelease, isolated_home: Path
+) -> None:
+    user_file = isolated_home / ".config" / "uv" / "uv.toml"
+    user_file.parent.mkdir(parents=True)
+    user_file.write_text('python-install-mirror = "https://mirror.example/pbs"\n')
+    app = make_app(fake_release.mirror.as_uri())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        table = mirrors_screen(app).query_one("#settings", DataTable)
+        assert table.has_focus
+        assert "Shadows" not in screen_text(app)
+        await pilot.press("end")  # as far right as it goes; left/right scroll by a column
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Shadows" in shown and "user ~/.config/uv/uv.toml" in shown

@@ -11,7 +11,7 @@ from tui.core.mirrors import MirrorSettings
 from tui.core.redact import redact_url
 
 if TYPE_CHECKING:
-    from tui.core.config import Settings
+    from tui.core.config import Setting, Settings
     from tui.core.config_write import Scope
 
 EDITABLE_KEYS = (
@@ -80,16 +80,56 @@ def _shown(value: str | None) -> str:
     return redact_url(value) if value else "(not set)"
 
 
+def _source(setting: Setting, home: str | None) -> str:
+    """`env UV_PYTHON_INSTALL_MIRROR`, `user ~/.config/uv/uv.toml`: short enough for 80 columns."""
+    if setting.kind == "default":
+        return "default"
+    origin = setting.origin
+    if home and origin.startswith(home.rstrip("/") + "/"):
+        origin = "~" + origin[len(home.rstrip("/")) :]
+    return f"{setting.kind} {origin}"
+
+
 def setting_rows(settings: Settings, keys: tuple[str, ...] | None = None) -> list[SettingRow]:
     """The effective settings with their sources, in key-table order."""
+    home = settings.env.get("HOME")
     rows = []
     for setting in settings.all():
         if keys is not None and setting.key not in keys:
             continue
-        source = "default" if setting.kind == "default" else f"{setting.kind} {setting.origin}"
-        shadowed = ", ".join(f"{s.kind} {s.origin}" for s in setting.shadowed)
-        rows.append(SettingRow(setting.key, _shown(setting.value), source, shadowed))
+        shadowed = ", ".join(_source(s, home) for s in setting.shadowed)
+        rows.append(
+            SettingRow(setting.key, _shown(setting.value), _source(setting, home), shadowed)
+        )
     return rows
+
+
+_PRECEDENCE = ("cli", "env", "config-file", "project", "user", "system")
+"""Where uv takes a setting from, first wins."""
+
+
+def overriding_note(settings: Settings, key: str, scope: Scope) -> str | None:
+    """Why a value saved to `scope` would not be in force, naming what wins instead.
+
+    Returns:
+        None when the saved value is the one uv and pybuilds would use.
+    """
+    override = settings.discovery.override
+    if override is not None:
+        return f"{override} replaces the discovered settings files: this file is not read"
+    setting = settings.setting(key)
+    rank = _PRECEDENCE.index
+    if setting.kind not in _PRECEDENCE or rank(setting.kind) >= rank(scope):
+        return None
+    value = f'"{_shown(setting.value)}"'
+    if setting.kind == "env":
+        return (
+            f"{setting.origin} is set in the environment ({value}) and stays in force; "
+            "unset it to use the saved value"
+        )
+    if setting.kind == "cli":
+        return f"{setting.origin} {value} on the command line stays in force in this session"
+    return f"{setting.kind} {setting.origin} sets {value} and stays in force; remove it there"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +145,11 @@ class EditPreview:
     new: str
     """The value to write (redacted)."""
     creates_file: bool
+    overridden: str | None = None
+    """Why the saved value would not be in force (see `overriding_note`); None when it would."""
 
     def lines(self) -> list[str]:
-        """A small diff of the file, credentials hidden."""
+        """A small diff of the file, credentials hidden, and what overrides it."""
         section = f"[{'.'.join(self.table)}]" if self.table else None
         out = [f"{'create' if self.creates_file else 'edit'} {self.path}"]
         if section:
@@ -115,6 +157,8 @@ class EditPreview:
         if self.old is not None:
             out.append(f'- {self.key} = "{self.old}"')
         out.append(f'+ {self.key} = "{self.new}"')
+        if self.overridden:
+            out.append(f"! {self.overridden}")
         return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -22,6 +22,7 @@ from tui.app.settings_view import (
     EDITABLE_KEYS,
     EditPreview,
     mirror_key,
+    overriding_note,
     preview_edit,
     setting_rows,
 )
@@ -276,6 +277,9 @@ class MirrorsScreen(Screen[None]):
             hint = f"\nhint: {error.hint}" if error.hint else ""
             self.app.call_from_thread(self._say, f"✗ {error}{hint}")
             return
+        settings = self._settings()
+        if settings is not None:
+            preview = replace(preview, overridden=overriding_note(settings, key, scope))
         self.post_message(_Previewed(preview, then_save))
 
     @on(_Previewed)
@@ -290,9 +294,8 @@ class MirrorsScreen(Screen[None]):
             if answer:
                 self._save(key, value, scope, message.preview)
 
-        self.app.push_screen(
-            ConfirmScreen(f"Save {key}?", text, confirm="Save"), callback=confirmed
-        )
+        confirm = "Save anyway" if message.preview.overridden else "Save"
+        self.app.push_screen(ConfirmScreen(f"Save {key}?", text, confirm=confirm), confirmed)
 
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, key: str, value: str, scope: Scope, preview: EditPreview) -> None:
@@ -302,8 +305,18 @@ class MirrorsScreen(Screen[None]):
 
     @on(_Saved)
     def _saved(self, message: _Saved) -> None:
-        self._say(f"✓ saved {message.preview.key} in {message.preview.path}")
-        self.notify(str(message.preview.path), title=f"Saved {message.preview.key}")
+        preview = message.preview
+        saved = f"✓ saved {preview.key} in {preview.path}"
+        if preview.overridden:
+            self._say(f"{saved}\n! {preview.overridden}")
+            self.notify(
+                f"{preview.path}\n{preview.overridden}",
+                title=f"Saved {preview.key}: not in force",
+                severity="warning",
+            )
+        else:
+            self._say(saved)
+            self.notify(str(preview.path), title=f"Saved {preview.key}")
         self.papp.reload_settings()
 
     @on(Button.Pressed)
