@@ -135,6 +135,7 @@ def test_install_an_archive_file(
     ("request_text", "code", "message"),
     [
         ("3.12-cpython", 2, "not a valid Python request"),
+        ("--flavour=bogus", 2, "--flavour: unknown flavour `bogus`"),
         ("3.9.99", 3, "no download found"),
     ],
 )

@@ -301,6 +301,37 @@ def test_extra_flavours_use_upstream_checksums(
     assert len(builds) == 2
 
 
+def test_flavours_are_checked_before_anything_is_fetched(
+    tmp_path: Path, upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "mirror"
+    with pytest.raises(UsageError, match="unknown flavour `bogus`"):
+        run_mirror(*mirror_args(dest, upstream, "--flavour", "bogus"))
+    # Published for no selected build (not in 3.12.4's SHA256SUMS): nothing to point uv at.
+    assert run_mirror(*mirror_args(dest, upstream, "3.12", "--flavour", "debug-full")) == 3
+    assert "no selected build has a `debug-full` archive" in capsys.readouterr().err
+    assert not dest.exists() and upstream.archive_requests() == 0
+
+
+def test_builds_of_ones_own_are_refused_before_the_folder_is_made(
+    tmp_path: Path, upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = dict([NEW_312.entry()])
+    for value in entry.values():
+        value["url"] = "https://builds.example/mine/" + NEW_312.name
+    catalog = tmp_path / "own.json"
+    catalog.write_text(json.dumps(entry))
+    dest = tmp_path / "mirror"
+    args = list(mirror_args(dest, upstream))
+    args[args.index(str(upstream.catalog))] = str(catalog)
+
+    assert run_mirror(*args) == 3
+    err = capsys.readouterr().err
+    assert "error: nothing to mirror: every selected build was left out" in err
+    assert "not under a prefix uv rewrites" in err  # the warning that says why
+    assert not dest.exists()
+
+
 @pytest.mark.usefixtures("isolated")
 def test_runs_add_to_the_metadata(tmp_path: Path, upstream: Upstream) -> None:
     dest = tmp_path / "mirror"

@@ -89,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.requests and not args.archive:
         raise UsageError("give at least one REQUEST (e.g. 3.12) or --archive PATH")
+    if args.flavour:
+        from tui.core.filenames import flavour_problem
+
+        if problem := flavour_problem(args.flavour):
+            raise UsageError(f"--flavour: {problem}")
     settings = settings_from_args(args)
     layout = layout_from(settings)
     options = _options(args, settings)

@@ -17,12 +17,14 @@ from tui.commands.common import (
     add_platform_arguments,
     fetch_options,
     platform_from,
+    print_error,
     warn,
 )
 
 if TYPE_CHECKING:
     from tui.core.config_write import Scope
-    from tui.core.mirror import MirrorEvent, MirrorSummary
+    from tui.core.errors import PybuildsError
+    from tui.core.mirror import MirrorEvent, MirrorPlan, MirrorSummary
 
 
 def register(subparsers: Any) -> None:
@@ -94,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.dir} is a file; the mirror needs a folder")
     if args.all_platforms and (args.os or args.arch or args.libc):
         raise UsageError("--all-platforms cannot be combined with --os, --arch or --libc")
+    _check_flavours(args.flavour)
     requests = [parse_request(text) for text in args.requests or ["cpython"]]
     settings = settings_from_args(args)
     platform = platform_from(args)
@@ -114,6 +117,9 @@ def run(args: argparse.Namespace) -> int:
     )
     for note in plan.notes:
         warn(note)
+    if problem := _plan_problem(plan, args.flavour):  # before DIR gets anything at all
+        print_error(problem)
+        return ExitCode.NOT_FOUND
     progress = _Progress(len(plan.files), sys.stderr)
     summary: MirrorSummary | None = None
     for event in create_mirror(args.dir, plan, options=options, jobs=args.jobs):
@@ -121,10 +127,42 @@ def run(args: argparse.Namespace) -> int:
     assert summary is not None
     if summary.downloaded + summary.present == 0:
         return ExitCode.FAILURE  # an empty mirror is nothing to point uv at
-    _print_settings(summary, None if summary.failed else args.configure)
-    if summary.failed and args.configure:
-        warn(f"not written to the {args.configure} config: fix the failed files, then run again")
-    return ExitCode.FAILURE if summary.failed else ExitCode.OK
+    if summary.failed:  # an incomplete mirror is not one to point uv at yet
+        warn(f"{summary.failed} file(s) failed: fix them, then run again to finish the mirror")
+        return ExitCode.FAILURE
+    _print_settings(summary, args.configure)
+    return ExitCode.OK
+
+
+def _check_flavours(flavours: list[str]) -> None:
+    from tui.core.errors import UsageError
+    from tui.core.filenames import flavour_problem
+
+    for flavour in flavours:
+        if problem := flavour_problem(flavour):
+            raise UsageError(f"--flavour: {problem}")
+
+
+def _plan_problem(plan: MirrorPlan, flavours: list[str]) -> PybuildsError | None:
+    """Why the mirror would hold nothing, or none of a flavour asked for by name."""
+    from tui.core.errors import PybuildsError
+
+    if not plan.files:
+        return PybuildsError(
+            "nothing to mirror: every selected build was left out (see the warnings above)",
+            hint="uv rewrites only the URLs of official builds for a mirror; for builds of your "
+            "own, serve their files anywhere and point python-downloads-json-url at a catalog "
+            "naming them",
+        )
+    names = [file.relpath.rsplit("/", 1)[-1] for file in plan.files]
+    for flavour in flavours:
+        if not any(f"-{flavour}." in name for name in names):
+            return PybuildsError(
+                f"no selected build has a `{flavour}` archive to mirror",
+                hint="python-build-standalone does not publish every flavour for every release; "
+                "see the warnings above",
+            )
+    return None
 
 
 class _Progress:

@@ -384,6 +384,16 @@ def _require_tagged(asset: AssetName) -> tuple[str, Version]:
     return asset.tag, asset.version
 
 
+def flavour_problem(flavour: str) -> str | None:
+    """Why `flavour` is no PBS flavour name (checked before anything is fetched), or None."""
+    if _FLAVOUR.fullmatch(flavour) is not None:
+        return None
+    return (
+        f"unknown flavour `{flavour}`: expected install_only, install_only_stripped, "
+        "freethreaded-install_only[_stripped] or <options>-full such as pgo+lto-full"
+    )
+
+
 def sibling_asset(asset: AssetName, flavour: str, *, check: bool = True) -> AssetName:
     """The same version, tag and triple in another flavour (`pgo+lto-full`, `install_only`...).
 
@@ -396,11 +406,8 @@ def sibling_asset(asset: AssetName, flavour: str, *, check: bool = True) -> Asse
         ValueError: unknown flavour, not published for this release, or not a tagged PBS name.
     """
     tag, version = _require_tagged(asset)
-    if _FLAVOUR.fullmatch(flavour) is None:
-        raise ValueError(
-            f"unknown flavour `{flavour}`: expected install_only, install_only_stripped, "
-            "freethreaded-install_only[_stripped] or <options>-full such as pgo+lto-full"
-        )
+    if problem := flavour_problem(flavour):
+        raise ValueError(problem)
     if check:
         published = flavours_of_release(asset)
         if flavour not in published:
