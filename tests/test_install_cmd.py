@@ -114,6 +114,32 @@ def test_find_and_list_print_the_paths_uv_prints(
     assert capsys.readouterr().out.split()[-1] == str(minor)
 
 
+def test_without_a_request_the_pinned_version_or_the_newest_is_installed(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / ".python-version").write_text(f"{MINOR}\n")
+    monkeypatch.chdir(project / "src")
+    assert main(_install_args(pbs_builds, dirs, "--no-bin")) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"Using {MINOR} from {project / '.python-version'}\n")
+    assert f" + {pbs_builds.key}\n" in err
+
+    monkeypatch.chdir(tmp_path)  # no pin: something is installed, so nothing to do
+    assert main(_install_args(pbs_builds, dirs, "--no-bin")) == 0
+    assert capsys.readouterr().err.startswith("Python is already installed.")
+
+    assert main(["uninstall", "--all", *dirs]) == 0
+    capsys.readouterr()
+    assert main(_install_args(pbs_builds, dirs, "--no-bin")) == 0  # none: the newest
+    assert f" + {pbs_builds.key}\n" in capsys.readouterr().err
+
+
 def test_verbose_shows_the_url_and_the_setting(
     pbs_builds: PBSBuilds, dirs: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

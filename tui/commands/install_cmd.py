@@ -45,7 +45,13 @@ def register(subparsers: Any) -> None:
         "Several builds install side by side (UV_CONCURRENT_DOWNLOADS at once, default 4); "
         "one that fails does not stop the others.",
     )
-    parser.add_argument("requests", nargs="*", metavar="REQUEST", help="e.g. 3.12, 3.13t, pypy")
+    parser.add_argument(
+        "requests",
+        nargs="*",
+        metavar="REQUEST",
+        help="e.g. 3.12, 3.13t, pypy (default, as uv: UV_PYTHON, else the versions the nearest "
+        ".python-version(s) file pins, else the newest CPython unless one is installed)",
+    )
     parser.add_argument(
         "--archive",
         metavar="PATH_OR_URL",
@@ -87,8 +93,6 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.settings import settings_from_args
     from tui.core.install import install, install_archive
 
-    if not args.requests and not args.archive:
-        raise UsageError("give at least one REQUEST (e.g. 3.12) or --archive PATH")
     if args.flavour:
         from tui.core.filenames import flavour_problem
 
@@ -96,6 +100,15 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--flavour: {problem}")
     settings = settings_from_args(args)
     layout = layout_from(settings)
+    if not args.requests and not args.archive:
+        args.requests = _pinned_requests(layout)
+        if not args.requests:
+            print(
+                "Python is already installed. "
+                "Use `pybuilds install <request>` to install another version.",
+                file=sys.stderr,
+            )
+            return ExitCode.OK
     options = _options(args, settings)
     selected = _selected(args, settings)  # every request resolves before anything downloads
     workers = _parallel_installs()
@@ -128,6 +141,20 @@ def run(args: argparse.Namespace) -> int:
         _consume(events, Progress(sys.stderr, verbose=args.verbose), installed, failed)
     _summary(installed, started, layout, options)
     return _report(failed, verbose=args.verbose)
+
+
+def _pinned_requests(layout: Layout) -> list[str]:
+    """What `install` without a request installs, as in uv: UV_PYTHON, else the versions the
+    nearest `.python-version(s)` file pins, else the newest CPython unless one is installed."""
+    from tui.core.version_files import find_version_file
+
+    if pinned := env_value("UV_PYTHON"):
+        return [pinned]
+    found = find_version_file(Path.cwd())
+    if found is not None:
+        print(f"Using {', '.join(found.requests)} from {found.path}", file=sys.stderr)
+        return list(found.requests)
+    return [] if layout.installations() else ["default"]
 
 
 def _is_remote(archive: str | None) -> bool:
