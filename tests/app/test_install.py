@@ -238,3 +238,37 @@ async def test_reinstall_replaces_the_installation(
         assert not marker.exists()
         details = browse(app).query_one("#details").details  # type: ignore[attr-defined]
         assert details.installed.startswith("installed")  # no longer "installing…"
+
+
+async def test_quit_asks_while_installs_run_then_cancels_them(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    with TrickleServer(fake_release.mirror, pause=0.05) as server:
+        app = make_app(server.url)
+        async with running(app, showing=BIG) as (pilot, seen):
+            await pilot.press("i", "enter")
+            await wait_until(pilot, lambda: bool(rows(app)))
+            row = rows(app)[0]
+            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert KEY.format(BIG) in app.screen.detail
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.is_running and not finished(seen)
+            await pilot.press("q")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not app.is_running)
+        event = finished(seen)[0].event
+        assert isinstance(event, Failed) and isinstance(event.error, Cancelled)
+        assert not (install_root / KEY.format(BIG)).exists()
+        assert leftovers(install_root) == []
+
+
+async def test_quit_without_installs_running_does_not_ask(make_app: AppFactory) -> None:
+    app = make_app()
+    async with running(app, showing=GOOD) as (pilot, _):
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)

@@ -18,10 +18,11 @@ from textual.worker import Worker, WorkerState
 
 from tui.app.details import release_flavours
 from tui.app.filtering import BuildIndex
-from tui.app.messages import CatalogLoaded, InstallationsChanged, WorkerFailed
+from tui.app.messages import CatalogLoaded, InstallationsChanged, InstallFinished, WorkerFailed
 from tui.app.rows import installation_map
 from tui.app.screens.browse import BrowseScreen
 from tui.app.settings_view import mirror_settings
+from tui.app.widgets.progress_row import InstallPanel
 from tui.core.catalog import Build
 from tui.core.errors import PybuildsError
 from tui.core.layout import Installation, Layout
@@ -137,6 +138,8 @@ class PybuildsApp(App[int]):
         """The build highlighted in the browse table (mirror tests use it)."""
         self._mirrors: tuple[Settings | None, MirrorSettings] | None = None
         """The mirrors of the settings they were read from: a stale pair is never used."""
+        self._quitting = False
+        """The user chose to quit; the app ends once the cancelled installs have stopped."""
         self.set_reactive(PybuildsApp.settings, settings)
 
     @property
@@ -240,6 +243,41 @@ class PybuildsApp(App[int]):
     @on(InstallationsChanged)
     def _installations_changed(self, message: InstallationsChanged) -> None:
         self.installed = message.installed
+
+    @property
+    def _installs(self) -> InstallPanel:
+        return self.get_screen_stack("browse")[0].query_one(InstallPanel)
+
+    async def action_quit(self) -> None:
+        """Quit; while installs run, ask first, then cancel them and wait for their cleanup."""
+        running = sorted(self._installs.running_keys)
+        if not running or self._quitting:
+            # A second quit while cancelling leaves at once: each install cleans up after
+            # itself even so, as after Ctrl-C in the CLI.
+            self.exit()
+            return
+        from tui.app.screens.confirm import ConfirmScreen
+
+        count = f"{len(running)} installs" if len(running) > 1 else "an install"
+        detail = "\n".join([*running, "", "They are cancelled; nothing half-installed is left."])
+        self.push_screen(
+            ConfirmScreen(f"Quit and cancel {count}?", detail, confirm="Quit"),
+            self._quit_answered,
+        )
+
+    def _quit_answered(self, answer: bool | None) -> None:
+        if not answer:
+            return
+        self._quitting = True
+        if not self._installs.cancel_all():
+            self.exit()  # they ended while the question was open
+            return
+        self.notify("Quitting once the installs have stopped (q again: now)", title="Cancelling")
+
+    @on(InstallFinished)
+    def _install_finished(self) -> None:
+        if self._quitting and not self._installs.running_keys:
+            self.exit()
 
     def action_help(self) -> None:
         if self.screen.id != "help":

@@ -177,6 +177,10 @@ class InstallPanel(VerticalScroll):
             if job.key == key and not job.finished
         )
 
+    def cancel_all(self) -> int:
+        """Ask every running install to stop; returns how many were asked."""
+        return sum(self.cancel(install_id) for install_id in list(self._jobs))
+
     def cancel_newest(self) -> bool:
         """Cancel the most recently started install still running."""
         return any(self.cancel(install_id) for install_id in sorted(self._jobs, reverse=True))
