@@ -9,7 +9,7 @@ from httpserver import HTTPTestServer
 from textual.message import Message
 
 from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
-from app.helpers import browse, listed, running, settle, table, wait_until
+from app.helpers import browse, listed, running, screen_text, settle, table, wait_until
 from app.trickle import TrickleServer
 from tui.app.messages import InstallFinished
 from tui.app.rows import format_size
@@ -272,3 +272,24 @@ async def test_quit_without_installs_running_does_not_ask(make_app: AppFactory) 
     async with running(app, showing=GOOD) as (pilot, _):
         await pilot.press("q")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_cancel_shows_at_once_while_the_download_stalls(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    with TrickleServer(fake_release.mirror, pause=1.0) as server:
+        app = make_app(server.url)
+        async with running(app, showing=BIG) as (pilot, seen):
+            await pilot.press("i", "enter")
+            await wait_until(pilot, lambda: bool(rows(app)))
+            row = rows(app)[0]
+            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            await pilot.press("x")
+            # The worker notices only when the next bytes arrive; the row says so already.
+            assert not finished(seen)
+            assert row.tracker.snapshot.text == "cancelling…"
+            assert "cancelling…" in screen_text(app)
+            await wait_until(pilot, lambda: bool(finished(seen)))
+            await settle(pilot)
+            assert row.tracker.snapshot.text == "cancelled; nothing was installed"
+            assert "cancelled; nothing was installed" in screen_text(app)

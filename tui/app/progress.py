@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from tui.app.rows import format_size
@@ -21,7 +21,15 @@ from tui.core.events import (
 )
 
 Phase = Literal[
-    "starting", "downloading", "verifying", "extracting", "finishing", "done", "failed", "cancelled"
+    "starting",
+    "downloading",
+    "verifying",
+    "extracting",
+    "finishing",
+    "cancelling",
+    "done",
+    "failed",
+    "cancelled",
 ]
 _WINDOW_SECONDS = 3.0
 
@@ -64,10 +72,23 @@ class ProgressTracker:
         self._download_text = ""
         """Bytes, speed and ETA of the last Downloading event."""
         self._files: int | None = None
+        self._cancelling = False
 
     @property
     def snapshot(self) -> Snapshot:
         return self._snapshot
+
+    def cancelling(self) -> Snapshot:
+        """The user asked to stop: say so at once, as the install notices only between reads
+        (seconds later when the download stalls); how it ended replaces this."""
+        self._cancelling = True
+        self._snapshot = self._marked(self._snapshot)
+        return self._snapshot
+
+    def _marked(self, snapshot: Snapshot) -> Snapshot:
+        if not self._cancelling or snapshot.finished:
+            return snapshot
+        return replace(snapshot, phase="cancelling", text="cancelling…")
 
     def speed(self) -> float | None:
         """Bytes per second over the sampling window, None until two samples exist."""
@@ -78,7 +99,7 @@ class ProgressTracker:
 
     def update(self, event: InstallEvent, now: float) -> Snapshot:
         """Fold `event` in, observed at monotonic time `now`, and return the new snapshot."""
-        self._snapshot = self._next(event, now)
+        self._snapshot = self._marked(self._next(event, now))
         return self._snapshot
 
     def _next(self, event: InstallEvent, now: float) -> Snapshot:

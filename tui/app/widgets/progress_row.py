@@ -56,7 +56,7 @@ class ProgressRow(Horizontal):
         & > Button { min-width: 5; width: 5; }
         &.-done > .status { color: $text-success; }
         &.-failed > .status { color: $text-error; }
-        &.-cancelled > .status { color: $text-warning; }
+        &.-cancelling > .status, &.-cancelled > .status { color: $text-warning; }
     }
     """
 
@@ -95,7 +95,7 @@ class ProgressRow(Horizontal):
         self.phase = snapshot.phase
 
     def watch_phase(self, phase: str) -> None:
-        for name in ("done", "failed", "cancelled"):
+        for name in ("cancelling", "done", "failed", "cancelled"):
             self.set_class(phase == name, f"-{name}")
         if phase in ("done", "failed", "cancelled"):
             self.query_one(Button).tooltip = "Dismiss"
@@ -167,6 +167,9 @@ class InstallPanel(VerticalScroll):
         if job is None or job.finished:
             return False
         job.cancel.set()
+        row = self._row(install_id)
+        if row is not None:
+            row.show(row.tracker.cancelling())
         return True
 
     def cancel_key(self, key: str) -> bool:
