@@ -34,22 +34,25 @@ SECRET = "n0t-Th3-Pa55w0rd"
 def write_catalog(
     path: Path, url: str = f"{PBS}/{TAG}/{quote(NAME)}", sha256: str | None = SHA
 ) -> Path:
-    entry = {
+    path.write_text(json.dumps({f"cpython-{VERSION}-linux-x86_64-gnu": entry(url, sha256)}))
+    return path
+
+
+def entry(url: str, sha256: str | None, *, tag: str = TAG, patch: int = 4) -> dict[str, object]:
+    return {
         "name": "cpython",
         "arch": {"family": "x86_64", "variant": None},
         "os": "linux",
         "libc": "gnu",
         "major": 3,
         "minor": 12,
-        "patch": 4,
+        "patch": patch,
         "prerelease": "",
         "url": url,
         "sha256": sha256,
         "variant": None,
-        "build": TAG,
+        "build": tag,
     }
-    path.write_text(json.dumps({f"cpython-{VERSION}-linux-x86_64-gnu": entry}))
-    return path
 
 
 @pytest.fixture
@@ -82,13 +85,24 @@ def doctor(tmp_path: Path, catalog: Path, env: dict[str, str], options: FetchOpt
         verify: bool = False,
         fetch: FetchOptions = options,
         extra_env: dict[str, str] | None = None,
+        catalog_file: Path = catalog,
+        build_tag: str | None = None,
+        flavour: str | None = None,
     ) -> Report:
         settings = load_settings(
-            {"python-install-mirror": mirror, "python-downloads-json-url": str(catalog)},
+            {"python-install-mirror": mirror, "python-downloads-json-url": str(catalog_file)},
             env={**env, **(extra_env or {})},
             cwd=tmp_path,
         )
-        return diagnose(request, settings, PLATFORM, verify=verify, options=fetch)
+        return diagnose(
+            request,
+            settings,
+            PLATFORM,
+            verify=verify,
+            options=fetch,
+            build_tag=build_tag,
+            flavour=flavour,
+        )
 
     return run
 
@@ -225,6 +239,103 @@ def test_web_page_saved_as_archive(tmp_path: Path, doctor: Doctor) -> None:
 
 
 # --- build and settings --------------------------------------------------------------------------
+
+
+def own_builds(tmp_path: Path) -> tuple[Path, str]:
+    """A catalog with builds `40` and `45` of one version (the seed's own build numbers) and a
+    file:// mirror holding both; returns the catalog and the mirror URL."""
+    root = tmp_path / "own"
+    entries = {}
+    for tag in ("40", "45"):
+        name = NAME.replace(TAG, tag)
+        make_mirror(root, name=name, folder=tag, sums=False)
+        key = f"cpython-{VERSION}-linux-x86_64-gnu-b{tag}"
+        entries[key] = entry(f"{PBS}/{tag}/{quote(name)}", SHA, tag=tag)
+    catalog = tmp_path / "builds.json"
+    catalog.write_text(json.dumps(entries))
+    return catalog, root.as_uri()
+
+
+def test_build_tag_from_the_environment_picks_the_build_install_would(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    catalog, mirror = own_builds(tmp_path)
+    newest = doctor(mirror, catalog_file=catalog)
+    assert step(newest, "build")[0].detail["tag"] == "45"
+    report = doctor(mirror, catalog_file=catalog, extra_env={"UV_PYTHON_CPYTHON_BUILD": "40"})
+    assert report.would_install, text_of(report)
+    chosen, others = step(report, "build")
+    assert chosen.detail["tag"] == "40" and "chosen by UV_PYTHON_CPYTHON_BUILD" in chosen.message
+    assert others.detail["others"] == ["45"]
+    assert f"/own/40/{NAME.replace(TAG, '40')}" in step(report, "file")[0].message
+    # --build wins over the environment, as in install.
+    flagged = doctor(
+        mirror, catalog_file=catalog, build_tag="45", extra_env={"UV_PYTHON_CPYTHON_BUILD": "40"}
+    )
+    assert step(flagged, "build")[0].detail["tag"] == "45"
+
+
+def test_a_build_tag_the_catalog_lacks_fails_as_install_does(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    catalog, mirror = own_builds(tmp_path)
+    found = failure(
+        doctor(mirror, catalog_file=catalog, extra_env={"UV_PYTHON_CPYTHON_BUILD": "99"})
+    )
+    assert found.step == "build" and "tagged `99` (from UV_PYTHON_CPYTHON_BUILD)" in found.message
+    assert found.hint is not None and "builds `45`, `40`" in found.hint
+    assert "unset UV_PYTHON_CPYTHON_BUILD" in found.hint
+
+
+def test_flavour_checks_that_archive_against_its_sha256sums(tmp_path: Path, doctor: Doctor) -> None:
+    other = NAME.replace("install_only_stripped", "install_only")
+    root = make_mirror(tmp_path / "m", name=other, sums=False)
+    report = doctor(root.as_uri(), flavour="install_only")
+    assert report.would_install, text_of(report)
+    assert step(report, "file")[0].detail["path"] == str(root / TAG / other)
+    [sums] = step(report, "checksums")
+    assert sums.level == "warning" and f"pybuilds installs {other} unverified" in sums.message
+    (root / TAG / "SHA256SUMS").write_text(f"{SHA}  {other}\n")
+    report = doctor(root.as_uri(), flavour="install_only", verify=True)
+    assert [f.level for f in step(report, "checksums")] == ["ok"]
+    assert "matches SHA256SUMS" in step(report, "verify")[0].message
+    (root / TAG / "SHA256SUMS").write_text(f"{'0' * 64}  {other}\n")
+    assert failure(doctor(root.as_uri(), flavour="install_only", verify=True)).step == "verify"
+
+
+def test_flavour_missing_or_unknown(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m")
+    found = failure(doctor(root.as_uri(), flavour="pgo+lto-full"))
+    assert found.step == "file" and "pgo+lto-full.tar.zst does not exist" in found.message
+    assert found.hint is not None and "this install wants `pgo+lto-full`" in found.hint
+    found = failure(doctor(root.as_uri(), flavour="bogus"))
+    assert found.step == "url" and "no `bogus` archive" in found.message
+
+
+def test_default_flavour_preference_is_checked_like_install(tmp_path: Path, doctor: Doctor) -> None:
+    other = NAME.replace("install_only_stripped", "install_only")
+    root = make_mirror(tmp_path / "m", name=other)
+    preferences = tmp_path / "pybuilds.toml"
+    preferences.write_text('default-flavour = "install_only"\n')
+    report = doctor(root.as_uri(), extra_env={"PYBUILDS_CONFIG_FILE": str(preferences)})
+    assert report.would_install, text_of(report)
+    [flavour] = [f for f in step(report, "settings") if f.detail.get("key") == "flavour"]
+    assert f"(from {preferences};" in flavour.message
+
+
+def test_flavour_over_http_reads_the_sha256sums(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    other = NAME.replace("install_only_stripped", "install_only")
+    http_server.add_file(f"{TAG}/{other}", DATA)
+    report = doctor(http_server.url, flavour="install_only")
+    assert report.would_install, text_of(report)
+    [sums] = step(report, "checksums")
+    assert sums.level == "warning" and "unverified" in sums.message
+    http_server.add_file(f"{TAG}/SHA256SUMS", f"{SHA}  {other}\n".encode())
+    report = doctor(http_server.url, flavour="install_only", verify=True)
+    assert [f.level for f in step(report, "checksums")] == ["ok"]
+    assert step(report, "verify")[0].level == "ok"
 
 
 def test_no_build_says_what_exists(tmp_path: Path, doctor: Doctor) -> None:
@@ -482,13 +593,32 @@ def test_command_lines_and_exit_status(
     assert run_doctor(*base, "--mirror", root.as_uri()) == 0
     out = capsys.readouterr().out
     assert f"✓ file: {root / TAG / NAME}" in out
-    assert out.rstrip().endswith("`3.12` would install")
+    assert out.rstrip().endswith(
+        f"`3.12` would install (cpython-{VERSION}-linux-x86_64-gnu, release {TAG})"
+    )
     (root / TAG / NAME).rename(root / NAME)
     assert run_doctor(*base, "--mirror", root.as_uri()) == 1
     out = capsys.readouterr().out
     assert f"✗ file: {root / TAG / NAME} does not exist" in out
     assert "\n    hint: found " in out
-    assert out.rstrip().endswith("would NOT install")
+    assert out.rstrip().endswith(
+        f"would NOT install (cpython-{VERSION}-linux-x86_64-gnu, release {TAG})"
+    )
+
+
+@pytest.mark.usefixtures("isolated")
+def test_command_build_flag_beats_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog, mirror = own_builds(tmp_path)
+    monkeypatch.setenv("UV_PYTHON_CPYTHON_BUILD", "45")
+    base = ("3.12", *PLATFORM_ARGS, "--python-downloads-json-url", str(catalog), "--mirror", mirror)
+    assert run_doctor(*base, "--build", "40") == 0
+    out = capsys.readouterr().out
+    assert "chosen by --build" in out
+    assert out.rstrip().endswith(f"would install (cpython-{VERSION}-linux-x86_64-gnu, release 40)")
+    assert run_doctor(*base, "--build", "99") == 1
+    assert "tagged `99` (from --build)" in capsys.readouterr().out
 
 
 @pytest.mark.usefixtures("isolated")

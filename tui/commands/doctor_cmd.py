@@ -36,6 +36,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--pypy-mirror", metavar="URL", help="(env: UV_PYPY_INSTALL_MIRROR)")
     parser.add_argument(
+        "--build",
+        metavar="TAG",
+        help="only builds of this release or build, as install --build "
+        "(env: UV_PYTHON_CPYTHON_BUILD)",
+    )
+    parser.add_argument(
+        "--flavour",
+        help="check this PBS flavour's archive, as install --flavour (default: the "
+        "default-flavour preference, else the catalog's)",
+    )
+    parser.add_argument(
         "--verify", action="store_true", help="download the archive and check its sha256"
     )
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -60,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         platform_from(args),
         verify=args.verify,
         options=fetch_options(args),
+        build_tag=args.build,
+        flavour=args.flavour,
     ):
         findings.append(finding)
         if not args.json:
@@ -75,9 +88,19 @@ def run(args: argparse.Namespace) -> int:
         json.dump(document, out, indent=2)
         out.write("\n")
     else:
-        verdict = "would install" if works else "would NOT install"
-        out.write(f"\n`{request}` {verdict}\n")
+        out.write(f"\n{verdict(request, findings)}\n")
     return ExitCode.OK if works else ExitCode.FAILURE
+
+
+def verdict(request: str, findings: list[Finding]) -> str:
+    """The last line: "`3.13` would install (cpython-3.13.1-linux-x86_64-gnu, release 40)"."""
+    from tui.core.doctor_common import would_install
+
+    chosen = next((f.detail for f in findings if f.step == "build" and "key" in f.detail), None)
+    which = f" ({chosen['install_key']}, release {chosen['tag'] or 'unknown'})" if chosen else ""
+    return (
+        f"`{request}` {'would install' if would_install(findings) else 'would NOT install'}{which}"
+    )
 
 
 def write_finding(finding: Finding, out: IO[str]) -> None:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.catalog import Build
 from tui.core.doctor_common import Finding, fail, info, ok, warn, would_install
@@ -16,7 +16,6 @@ from tui.core.mirrors import (
     MirrorKind,
     MirrorMismatch,
     MirrorSettings,
-    download_urls,
     mirrors_from_settings,
 )
 from tui.core.platform import Platform
@@ -40,6 +39,30 @@ _SHOWN = 6
 """How many versions or platforms a "no build" finding lists."""
 
 
+class Choice(NamedTuple):
+    """What narrows the build and its archive beyond the request, as `pybuilds install` applies
+    it: the flag first, then the environment or pybuilds.toml."""
+
+    tag: str | None = None
+    """Only builds whose `build` is exactly this (`20240415`, a custom `45`)."""
+    tag_origin: str | None = None
+    """`--build` or `UV_PYTHON_CPYTHON_BUILD`."""
+    flavour: str | None = None
+    """Another PBS flavour of the chosen build (`pgo+lto-full`)."""
+    flavour_origin: str | None = None
+    """`--flavour` or the pybuilds.toml that sets `default-flavour`."""
+
+
+def choice_from(settings: Settings, *, build_tag: str | None, flavour: str | None) -> Choice:
+    """The build tag and flavour an install with these flags would use."""
+    env_tag = settings.env.get("UV_PYTHON_CPYTHON_BUILD") or None  # uv: empty means unset
+    tag, tag_origin = (build_tag, "--build") if build_tag else (env_tag, "UV_PYTHON_CPYTHON_BUILD")
+    default = settings.setting("default-flavour")
+    flavour_origin = "--flavour" if flavour else default.origin
+    flavour = flavour or default.value
+    return Choice(tag, tag_origin if tag else None, flavour, flavour_origin if flavour else None)
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """Every finding of one diagnosis, and the verdict."""
@@ -58,6 +81,8 @@ def diagnose(
     verify: bool = False,
     options: FetchOptions | None = None,
     cancel: threading.Event | None = None,
+    build_tag: str | None = None,
+    flavour: str | None = None,
 ) -> Report:
     """All findings at once; see `iter_diagnosis`."""
     findings = tuple(
@@ -69,6 +94,8 @@ def diagnose(
             verify=verify,
             options=options,
             cancel=cancel,
+            build_tag=build_tag,
+            flavour=flavour,
         )
     )
     return Report(findings, would_install(findings))
@@ -83,6 +110,8 @@ def iter_diagnosis(
     verify: bool = False,
     options: FetchOptions | None = None,
     cancel: threading.Event | None = None,
+    build_tag: str | None = None,
+    flavour: str | None = None,
 ) -> Iterator[Finding]:
     """Check what installing `request` would do, yielding each step as it completes.
 
@@ -95,11 +124,15 @@ def iter_diagnosis(
         verify: Download the whole archive and compare its sha256.
         options: Network options, as for downloads.
         cancel: Stops a long check (a verify download) between chunks.
+        build_tag: `--build`: only builds of this tag; None: UV_PYTHON_CPYTHON_BUILD.
+        flavour: `--flavour`: check this flavour's archive; None: the `default-flavour`.
 
     Yields:
         Findings in chain order; a failed step ends the walk.
     """
+    choice = choice_from(settings, build_tag=build_tag, flavour=flavour)
     yield from _settings_findings(settings, request)
+    yield from _choice_findings(choice)
     parsed = yield from _request_finding(request or "default", platform)
     if parsed is None:
         return
@@ -115,13 +148,16 @@ def iter_diagnosis(
             return
     mirrors = mirrors_from_settings(settings)
     yield _catalog_finding(catalog, mirrors)
-    build = yield from _build_findings(catalog.builds, parsed, platform)
+    build = yield from _build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
-    url = yield from _url_findings(build, mirrors)
-    if url is None:
+    resolved = yield from _url_findings(build, mirrors, choice)
+    if resolved is None:
         return
-    mirror = mirrors.mirror_for(_kind(build))[0] if url != build.url else None
+    url, flavoured = resolved
+    # Another flavour is checked against the SHA256SUMS beside it, as install does.
+    expected_sha256 = None if flavoured else build.sha256
+    mirror = mirrors.mirror_for(_kind(build))[0]
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme and url.startswith(("/", "~", ".")):
         yield warn(
@@ -134,14 +170,20 @@ def iter_diagnosis(
         from tui.core.doctor_file import check_file
 
         yield from check_file(
-            url, expected_sha256=build.sha256, mirror=mirror, verify=verify, cancel=cancel
+            url,
+            expected_sha256=expected_sha256,
+            sums_bind=flavoured,
+            mirror=mirror,
+            verify=verify,
+            cancel=cancel,
         )
     elif scheme in ("http", "https"):
         from tui.core.doctor_http import check_http  # imports httpx only when probing
 
         yield from check_http(
             url,
-            expected_sha256=build.sha256,
+            expected_sha256=expected_sha256,
+            sums_bind=flavoured,
             mirror=mirror,
             options=options,
             verify=verify,
@@ -193,6 +235,31 @@ def _settings_findings(settings: Settings, request: str | None) -> Iterator[Find
         )
     for message in settings.warnings:
         yield warn("settings", f"settings: {message}")
+
+
+def _choice_findings(choice: Choice) -> Iterator[Finding]:
+    if choice.tag:
+        uv = (
+            "uv reads it too"
+            if choice.tag_origin == "UV_PYTHON_CPYTHON_BUILD"
+            else "uv takes a tag only from UV_PYTHON_CPYTHON_BUILD"
+        )
+        yield info(
+            "settings",
+            f"build tag: only builds tagged `{choice.tag}` (from {choice.tag_origin}; {uv})",
+            key="build",
+            value=choice.tag,
+            origin=choice.tag_origin,
+        )
+    if choice.flavour:
+        yield info(
+            "settings",
+            f"flavour: `{choice.flavour}` (from {choice.flavour_origin}; uv always installs "
+            "the catalog's own archive)",
+            key="flavour",
+            value=choice.flavour,
+            origin=choice.flavour_origin,
+        )
 
 
 def _request_finding(text: str, platform: Platform) -> Generator[Finding, None, Request | None]:
@@ -269,21 +336,25 @@ def _outside_pbs(url: str) -> bool:
 
 
 def _build_findings(
-    builds: Sequence[Build], request: Request, platform: Platform
+    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice
 ) -> Generator[Finding, None, Build | None]:
     from tui.core.requests import select_build
 
-    build = select_build(builds, request, platform)
+    build = select_build(builds, request, platform, build_tag=choice.tag)
     if build is None:
-        yield _no_build(builds, request, platform)
+        if choice.tag and select_build(builds, request, platform) is not None:
+            yield _no_build_tagged(builds, request, platform, choice)
+        else:
+            yield _no_build(builds, request, platform)
         return None
     flavour = _flavour(build)
     installs_as = (
         "" if build.key == str(build.install_key) else f", installs as {build.install_key}"
     )
+    chosen_by = f", chosen by {choice.tag_origin}" if choice.tag else ""
     yield ok(
         "build",
-        f"build: {build.key} (release {build.build or 'unknown'}"
+        f"build: {build.key} (release {build.build or 'unknown'}{chosen_by}"
         f"{f', flavour {flavour}' if flavour else ''}){installs_as}",
         key=build.key,
         install_key=str(build.install_key),
@@ -291,6 +362,15 @@ def _build_findings(
         flavour=flavour,
         sha256=build.sha256,
     )
+    others = [b.build or "unknown" for b in builds if _same_install(b, build) and b != build]
+    if others:
+        yield info(
+            "build",
+            f"build: the catalog also has {_tags(others)} of {build.install_key}; "
+            "only one can be installed at a time",
+            "choose one with --build TAG (uv: UV_PYTHON_CPYTHON_BUILD=TAG)",
+            others=others,
+        )
     if build.sha256 is None:
         yield warn(
             "build",
@@ -298,6 +378,35 @@ def _build_findings(
             "use a catalog with checksums (`pybuilds mirror` writes one)",
         )
     return build
+
+
+def _same_install(one: Build, other: Build) -> bool:
+    return one.install_key == other.install_key
+
+
+def _tags(tags: Sequence[str]) -> str:
+    shown = ", ".join(f"`{tag}`" for tag in tags[:_SHOWN])
+    more = f" and {len(tags) - _SHOWN} more" if len(tags) > _SHOWN else ""
+    return f"build{'s' if len(tags) > 1 else ''} {shown}{more}"
+
+
+def _no_build_tagged(
+    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice
+) -> Finding:
+    """The request matches builds, just none with the tag asked for."""
+    tags = list(dict.fromkeys(b.build or "unknown" for b in builds if request.matches(b, platform)))
+    fix = (
+        "unset UV_PYTHON_CPYTHON_BUILD or set it to one of those (uv reads it too)"
+        if choice.tag_origin == "UV_PYTHON_CPYTHON_BUILD"
+        else "give --build one of those, or leave it out"
+    )
+    return fail(
+        "build",
+        f"build: no download found for request `{request.text}` "
+        f"({request.describe(platform)}) tagged `{choice.tag}` (from {choice.tag_origin})",
+        f"the catalog has {_tags(tags)} for it\n{fix}",
+        tags=tags,
+    )
 
 
 def _flavour(build: Build) -> str | None:
@@ -359,11 +468,20 @@ def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> 
     )
 
 
-def _url_findings(build: Build, mirrors: MirrorSettings) -> Generator[Finding, None, str | None]:
+def _url_findings(
+    build: Build, mirrors: MirrorSettings, choice: Choice
+) -> Generator[Finding, None, tuple[str, bool] | None]:
+    """Report where the archive comes from; returns its URL and whether it is another flavour
+    than the catalog's (as the generator's value), None after a failure."""
+    from tui.core.sources import resolve_urls
+
     try:
-        sources = download_urls(build.url, mirrors, implementation=build.implementation)
+        sources, flavoured = resolve_urls(build, choice.flavour, mirrors)
     except MirrorMismatch as error:
         yield fail("url", f"url: {error.message}", error.hint, url=error.url)
+        return None
+    except PybuildsError as error:  # a flavour this build does not have
+        yield fail("url", f"url: {error.message}", error.hint)
         return None
     url, origin = sources[-1]
     if origin is None:
@@ -383,4 +501,11 @@ def _url_findings(build: Build, mirrors: MirrorSettings) -> Generator[Finding, N
             url=redact_url(url),
             mirror_origin=origin,
         )
-    return url
+    if flavoured:
+        yield info(
+            "url",
+            f"url: flavour `{choice.flavour}` (from {choice.flavour_origin}) replaces the "
+            f"catalog's archive; its checksum comes from the SHA256SUMS beside it",
+            flavour=choice.flavour,
+        )
+    return url, flavoured

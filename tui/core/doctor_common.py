@@ -177,6 +177,16 @@ def hash_stream(
     return digest.hexdigest(), size, time.monotonic() - started
 
 
+def unlisted_sums(problem: str, name: str) -> Finding:
+    """Another flavour with no SHA256SUMS entry: installs go ahead unverified, as they warn."""
+    return warn(
+        "checksums",
+        f"checksums: {problem}: pybuilds installs {name} unverified",
+        "another flavour than the catalog's is checked against the SHA256SUMS of its "
+        "release folder; `pybuilds mirror --flavour` writes one",
+    )
+
+
 def verify_finding(
     expected: str | None, expected_from: str, actual: str, size: int, elapsed: float
 ) -> Finding:

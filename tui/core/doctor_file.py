@@ -15,6 +15,7 @@ from tui.core.doctor_common import (
     info,
     ok,
     sniff_problem,
+    unlisted_sums,
     verify_finding,
     warn,
 )
@@ -28,6 +29,7 @@ def check_file(
     url: str,
     *,
     expected_sha256: str | None,
+    sums_bind: bool = False,
     mirror: str | None = None,
     verify: bool = False,
     cancel: threading.Event | None = None,
@@ -37,6 +39,8 @@ def check_file(
     Args:
         url: The download URL after the mirror rewrite.
         expected_sha256: The catalog's checksum, if it has one.
+        sums_bind: Installs check the file against the SHA256SUMS beside it (another
+            flavour than the catalog's), so a missing entry means an unverified install.
         mirror: The `file://` mirror base the URL came from, to check that folder first.
         verify: Hash the whole file and compare.
         cancel: Stops hashing between chunks.
@@ -54,7 +58,7 @@ def check_file(
     if actual is None:
         return
     yield from _check_content(actual)
-    listed = yield from _check_sha256sums(path, expected_sha256)
+    listed = yield from _check_sha256sums(path, expected_sha256, sums_bind)
     if verify:
         expected, expected_from = (
             (expected_sha256, "the catalog") if expected_sha256 else (listed, "SHA256SUMS")
@@ -156,24 +160,33 @@ def _check_content(path: Path) -> Iterator[Finding]:
         yield fail("content", f"content: {path.name}: {problem[0]}", problem[1])
 
 
-def _check_sha256sums(path: Path, expected: str | None) -> Generator[Finding, None, str | None]:
+def _check_sha256sums(
+    path: Path, expected: str | None, sums_bind: bool
+) -> Generator[Finding, None, str | None]:
     """Report the tag folder's SHA256SUMS; returns the hash it lists for the file, if any."""
     sums_path = path.parent / "SHA256SUMS"
     try:
         data = sums_path.read_bytes()
     except FileNotFoundError:
-        yield info(
-            "checksums",
-            f"checksums: no SHA256SUMS in {path.parent}",
-            "optional: installs check the catalog's sha256; `pybuilds mirror` writes one per tag",
-        )
+        if sums_bind:
+            yield unlisted_sums(f"no SHA256SUMS in {path.parent}", path.name)
+        else:
+            yield info(
+                "checksums",
+                f"checksums: no SHA256SUMS in {path.parent}",
+                "optional: installs check the catalog's sha256; "
+                "`pybuilds mirror` writes one per tag",
+            )
         return None
     except OSError as error:
         yield warn("checksums", f"checksums: cannot read {sums_path}: {error.strerror}")
         return None
     listed = parse_sha256sums(data).get(path.name)
     if listed is None:
-        yield info("checksums", f"checksums: {sums_path} does not list {path.name}")
+        if sums_bind:
+            yield unlisted_sums(f"{sums_path} does not list {path.name}", path.name)
+        else:
+            yield info("checksums", f"checksums: {sums_path} does not list {path.name}")
     elif expected is None or listed == expected.lower():
         yield ok("checksums", f"checksums: {sums_path} lists the file", sha256=listed)
     else:

@@ -6,7 +6,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from tui import __version__
@@ -20,6 +20,7 @@ from tui.core.doctor_common import (
     ok,
     seconds,
     sniff_problem,
+    unlisted_sums,
     verify_finding,
     warn,
 )
@@ -38,6 +39,7 @@ def check_http(
     url: str,
     *,
     expected_sha256: str | None,
+    sums_bind: bool = False,
     mirror: str | None = None,
     options: FetchOptions | None = None,
     verify: bool = False,
@@ -48,6 +50,8 @@ def check_http(
     Args:
         url: The download URL after the mirror rewrite (may hold user:password@).
         expected_sha256: The catalog's checksum, if it has one.
+        sums_bind: Installs check the file against the SHA256SUMS beside it (another
+            flavour than the catalog's), so a missing entry means an unverified install.
         mirror: The mirror base the URL came from; enables layout hints on a 404.
         options: Timeouts, netrc, trust store and proxy settings, as for downloads.
         verify: Download the whole body and compare its sha256.
@@ -87,7 +91,8 @@ def check_http(
     else:
         sock.close()
     yield from _credentials(lookup, host)
-    yield from _request(lookup, expected_sha256, mirror, options, verify, cancel)
+    checks = _Checks(expected_sha256, sums_bind, verify)
+    yield from _request(lookup, checks, mirror, options, cancel)
 
 
 def _credentials(lookup: AuthLookup, host: str) -> Iterator[Finding]:
@@ -138,12 +143,19 @@ def _auth(lookup: AuthLookup) -> httpx.BasicAuth | None:
     )
 
 
+class _Checks(NamedTuple):
+    """What to check the body against."""
+
+    expected_sha256: str | None
+    sums_bind: bool
+    verify: bool
+
+
 def _request(
     lookup: AuthLookup,
-    expected_sha256: str | None,
+    checks: _Checks,
     mirror: str | None,
     options: FetchOptions,
-    verify: bool,
     cancel: threading.Event | None,
 ) -> Iterator[Finding]:
     import httpx
@@ -169,15 +181,25 @@ def _request(
                 if status in (404, 410) and mirror is not None:
                     yield from _http_near_misses(client, lookup)
                 return
-            expected = (expected_sha256, "the catalog")
-            if verify and expected_sha256 is None:
+            expected = (checks.expected_sha256, "the catalog")
+            if checks.expected_sha256 is None and (checks.verify or checks.sums_bind):
                 listed = _listed_sha256(client, response, _auth(lookup))
+                if checks.sums_bind:
+                    yield _sums_finding(listed, response)
                 expected = (listed, "the mirror's SHA256SUMS")
-            yield from _body(response, expected, verify, started, cancel)
+            yield from _body(response, expected, checks.verify, started, cancel)
         except httpx.HTTPError as error:
             yield _transport_failure(error, options)
         finally:
             response.close()
+
+
+def _sums_finding(listed: str | None, response: httpx.Response) -> Finding:
+    name = unquote(response.url.path.rpartition("/")[2])
+    if listed is None:
+        folder = redact_url(str(response.url.copy_with(query=None)).rpartition("/")[0])
+        return unlisted_sums(f"no SHA256SUMS in {folder}/ lists {name}", name)
+    return ok("checksums", f"checksums: the SHA256SUMS beside it lists {name}", sha256=listed)
 
 
 def _redirects(response: httpx.Response, lookup: AuthLookup) -> Iterator[Finding]:
