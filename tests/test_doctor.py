@@ -186,6 +186,14 @@ def test_missing_tag_folder(tmp_path: Path, doctor: Doctor) -> None:
     assert found.detail["near_misses"][0]["kind"] == "missing-tag-dir"
 
 
+def test_mirror_set_to_the_tag_folder(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m")
+    found = failure(doctor((root / TAG).as_uri()))
+    assert found.step == "file" and found.detail["near_misses"][0]["kind"] == "mirror-is-tag-dir"
+    assert found.hint is not None and "mkdir" not in found.hint
+    assert found.hint.endswith(f"set python-install-mirror to its parent folder, {root.as_uri()}")
+
+
 def test_other_flavour_present(tmp_path: Path, doctor: Doctor) -> None:
     other = NAME.replace("install_only_stripped", "install_only")
     root = make_mirror(tmp_path / "m", name=other)
@@ -440,6 +448,16 @@ def test_http_404_explains_the_layout_and_finds_the_flat_file(
     assert found.step == "http" and found.detail["status"] == 404
     assert found.hint is not None and "<tag>/<file name>" in found.hint
     assert any(f"without its `{TAG}/` folder" in f.message for f in step(report, "http"))
+
+
+def test_http_mirror_set_to_the_tag_folder(doctor: Doctor, http_server: HTTPTestServer) -> None:
+    http_server.add_file(f"pbs/{TAG}/{NAME}", DATA)
+    report = doctor(http_server.url_for(f"pbs/{TAG}"))
+    assert failure(report).detail["status"] == 404
+    [found] = [f for f in step(report, "http") if f.message.startswith("found ")]
+    parent = http_server.url_for("pbs")
+    assert found.message.endswith(f"set python-install-mirror to its parent, {parent}")
+    assert "move it" not in found.message
 
 
 def test_http_404_finds_another_flavour(doctor: Doctor, http_server: HTTPTestServer) -> None:

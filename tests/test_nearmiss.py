@@ -53,6 +53,17 @@ def test_missing_tag_dir(expected: Path) -> None:
     assert f"mkdir -p '{expected.parent}'" in miss.message
 
 
+def test_mirror_set_to_the_tag_folder(tmp_path: Path) -> None:
+    # The mirror is <root>/<tag>, so the URL asks for <root>/<tag>/<tag>/<name>.
+    expected = tmp_path / "mirror" / TAG / TAG / NAME
+    found = _touch(tmp_path / "mirror" / TAG / NAME)
+    [miss] = find_near_misses(expected)
+    assert (miss.kind, miss.path) == ("mirror-is-tag-dir", found)
+    parent = (tmp_path / "mirror").as_uri()
+    assert miss.message.endswith(f"set python-install-mirror to its parent folder, {parent}")
+    assert "mkdir" not in miss.message
+
+
 def test_missing_tag_dir_and_encoded(expected: Path) -> None:
     flat = _touch(expected.parent.parent / NAME.replace("+", "%2B"))
     assert [(m.kind, m.path) for m in find_near_misses(expected)] == [("missing-tag-dir", flat)]

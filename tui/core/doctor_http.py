@@ -27,6 +27,7 @@ from tui.core.doctor_common import (
 from tui.core.doctor_net import CERT_ERRORS, connect, handshake, proxy_for, resolve, trust_hint
 from tui.core.errors import ConfigError
 from tui.core.fetch import FetchOptions
+from tui.core.nearmiss import mirror_setting
 from tui.core.netrc_auth import AuthLookup, lookup_credentials, refusal_hint
 from tui.core.redact import redact_text, redact_url
 from tui.core.sources import parse_sha256sums
@@ -179,7 +180,7 @@ def _request(
             if status >= 400:
                 yield _status_failure(response, lookup, mirror)
                 if status in (404, 410) and mirror is not None:
-                    yield from _http_near_misses(client, lookup)
+                    yield from _http_near_misses(client, lookup, mirror)
                 return
             expected = (checks.expected_sha256, "the catalog")
             if checks.expected_sha256 is None and (checks.verify or checks.sums_bind):
@@ -323,7 +324,7 @@ def _prepend(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _http_near_misses(client: httpx.Client, lookup: AuthLookup) -> Iterator[Finding]:
+def _http_near_misses(client: httpx.Client, lookup: AuthLookup, mirror: str) -> Iterator[Finding]:
     """After a 404 on a mirror, look for the file where people often put it by mistake."""
     parts = urlsplit(lookup.url)
     folder, _, name = parts.path.rpartition("/")
@@ -335,7 +336,7 @@ def _http_near_misses(client: httpx.Client, lookup: AuthLookup) -> Iterator[Find
             (f"{folder}/{encoded}", "stored with `%2B` in its name; rename it to use `+`")
         )
     if tag:
-        candidates.append((f"{parent}/{name}", f"stored without its `{tag}/` folder; move it"))
+        candidates.append((f"{parent}/{name}", _flat_explanation(mirror, tag, unquote(name))))
     candidates += _sibling_candidates(folder, name)
     auth = _auth(lookup)
     for path, explanation in candidates:
@@ -346,6 +347,17 @@ def _http_near_misses(client: httpx.Client, lookup: AuthLookup) -> Iterator[Find
                 f"found {redact_url(url)}: {explanation}",
                 url=redact_url(url),
             )
+
+
+def _flat_explanation(mirror: str, tag: str, name: str) -> str:
+    """Why a file is one folder up: stored without its tag folder, or the mirror names it."""
+    base, _, last = mirror.rstrip("/").rpartition("/")
+    if last != tag or "://" not in base:
+        return f"stored without its `{tag}/` folder; move it"
+    return (
+        f"the mirror is the release folder `{tag}/` itself, so files are looked for in "
+        f"`{tag}/{tag}/`; set {mirror_setting(name)} to its parent, {redact_url(base)}"
+    )
 
 
 def _sibling_candidates(folder: str, name: str) -> list[tuple[str, str]]:

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
-NearMissKind = Literal["encoded-plus", "missing-tag-dir", "other-flavour", "case", "other-tag"]
+NearMissKind = Literal[
+    "encoded-plus", "missing-tag-dir", "mirror-is-tag-dir", "other-flavour", "case", "other-tag"
+]
 
 # `cpython-<ver>+<tag>-<triple>-<flavour>.<ext>`, parsed loosely: the triple is whatever
 # lies between the tag and a known flavour shape (Windows up to 20240224 adds `shared-`).
@@ -109,7 +111,19 @@ def _missing_tag_dir(expected: Path) -> Iterator[NearMiss]:
         names.append(expected.name.replace("+", "%2B"))
     for name in names:
         candidate = root / name
-        if candidate.is_file():
+        if not candidate.is_file():
+            continue
+        if root.name == expected.parent.name:
+            # The mirror names the release folder itself: the setting is wrong, not the files.
+            parent = root.parent.absolute().as_uri()
+            yield NearMiss(
+                "mirror-is-tag-dir",
+                candidate,
+                f"found {candidate}: the mirror is the release folder `{root.name}/` itself, "
+                f"so files are looked for in `{root.name}/{root.name}/`; set "
+                f"{mirror_setting(expected.name)} to its parent folder, {parent}",
+            )
+        else:
             yield NearMiss(
                 "missing-tag-dir",
                 candidate,
@@ -117,6 +131,11 @@ def _missing_tag_dir(expected: Path) -> Iterator[NearMiss]:
                 f"mkdir -p {shell_quote(expected.parent)} && mv {shell_quote(candidate)} "
                 f"{shell_quote(expected)}",
             )
+
+
+def mirror_setting(name: str) -> str:
+    """The setting whose mirror serves the archive `name` (the ones kept in tag folders)."""
+    return "graalpy-install-mirror" if name.startswith("graalpy") else "python-install-mirror"
 
 
 def _other_tags(expected: Path, match: re.Match[str]) -> Iterator[NearMiss]:
