@@ -234,6 +234,21 @@ def test_file_url_with_a_host(tmp_path: Path, doctor: Doctor) -> None:
     assert found.hint is not None and "file:///srv/mirror" in found.hint
 
 
+def test_mirror_given_as_a_path(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "pbs mirror+1")
+    report = doctor(str(root))
+    found = failure(report)  # one error, nothing contradicting it
+    assert found.message == (
+        f"mirror: `{root}` (from --mirror) is a folder path, not a URL: "
+        "neither uv nor pybuilds can download from it"
+    )
+    assert found.hint == f"use --mirror {root.as_uri()}"
+    assert "pbs%20mirror%2B1" in (found.hint or "") and "%252B" not in text_of(report)
+    assert not [f for f in report.findings if f.level == "warning"]
+    from_env = failure(doctor(None, extra_env={"UV_PYTHON_INSTALL_MIRROR": str(root)}))
+    assert from_env.hint == f"set UV_PYTHON_INSTALL_MIRROR={root.as_uri()}"
+
+
 def test_missing_mirror_folder(tmp_path: Path, doctor: Doctor) -> None:
     found = failure(doctor((tmp_path / "nowhere").as_uri()))
     assert found.step == "folder" and "does not exist" in found.message

@@ -7,6 +7,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlsplit
 
 from tui.core.catalog import Build
 from tui.core.doctor_common import Finding, fail, info, ok, warn, would_install
@@ -157,7 +158,10 @@ def iter_diagnosis(
     url, flavoured = resolved
     # Another flavour is checked against the SHA256SUMS beside it, as install does.
     expected_sha256 = None if flavoured else build.sha256
-    mirror = mirrors.mirror_for(_kind(build))[0]
+    mirror, mirror_origin = mirrors.mirror_for(_kind(build))
+    if mirror is not None and _is_path(mirror):
+        yield _path_mirror(mirror, _MIRROR_KEYS[_kind(build)], mirror_origin)
+        return
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme and url.startswith(("/", "~", ".")):
         yield warn(
@@ -195,6 +199,34 @@ def iter_diagnosis(
             f"url: `{redact_url(url)}` is not an http(s):// or file:// URL",
             "catalog URLs and mirrors must be http(s):// or file:// URLs",
         )
+
+
+def _is_path(location: str) -> bool:
+    # One letter before `:` is a Windows drive (`C:\pbs`), not a scheme.
+    return len(urlsplit(location).scheme) <= 1
+
+
+def _path_mirror(mirror: str, key: str, origin: str) -> Finding:
+    """A mirror given as a folder path: uv rejects it ("relative URL without a base"), and
+    pybuilds would read the rewritten URL as a path with `%2B` left in the file names."""
+    uri = Path(mirror).expanduser().absolute().as_uri()
+    return fail(
+        "url",
+        f"mirror: `{mirror}` (from {origin}) is a folder path, not a URL: "
+        "neither uv nor pybuilds can download from it",
+        _set_to(key, origin, uri),
+        mirror=mirror,
+        url=uri,
+    )
+
+
+def _set_to(key: str, origin: str, value: str) -> str:
+    """How to give `key` a new value where `origin` set it: a flag, a variable or a file."""
+    if origin.startswith("--"):
+        return f"use {origin} {value}"
+    if origin.isupper():
+        return f"set {origin}={value}"
+    return f'set {key} = "{value}" in {origin}'
 
 
 def _kind(build: Build) -> MirrorKind:
