@@ -167,6 +167,21 @@ def test_verify_mismatch_fails(tmp_path: Path, doctor: Doctor) -> None:
     assert doctor(root.as_uri()).would_install
 
 
+def test_verify_against_a_wrong_sha256sums_when_the_catalog_has_no_checksum(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    # Install checks only the catalog's sha256; with none, a wrong SHA256SUMS stops nothing.
+    root = make_mirror(tmp_path / "m", sums=False)
+    (root / TAG / "SHA256SUMS").write_text(f"{'0' * 64}  {NAME}\n")
+    no_sha = write_catalog(tmp_path / "no-sha.json", sha256=None)
+    report = doctor(root.as_uri(), verify=True, catalog_file=no_sha)
+    assert report.would_install, text_of(report)
+    [verify] = step(report, "verify")
+    assert verify.level == "warning" and "SHA256SUMS disagrees with the file" in verify.message
+    assert "install it unverified, since the catalog names no checksum" in verify.message
+    assert verify.hint is not None and "SHA256SUMS is stale" in verify.hint
+
+
 def test_encoded_plus_installs_with_a_rename_hint(tmp_path: Path, doctor: Doctor) -> None:
     root = make_mirror(tmp_path / "m", name=NAME.replace("+", "%2B"))
     report = doctor(root.as_uri())
@@ -437,8 +452,13 @@ def test_verify_without_a_catalog_checksum_uses_the_mirror_sha256sums(
     assert [f.level for f in step(report, "build")] == ["ok", "warning"]
     assert step(report, "verify")[0].level == "warning"
     http_server.add_file(f"{TAG}/SHA256SUMS", f"{'0' * 64}  {NAME}\n".encode())
-    found = failure(diagnose("3.12", settings, PLATFORM, verify=True, options=options))
-    assert "the mirror's SHA256SUMS says 000" in found.message
+    # Installs never read SHA256SUMS for the catalog's own archive: both install it unverified.
+    report = diagnose("3.12", settings, PLATFORM, verify=True, options=options)
+    assert report.would_install, text_of(report)
+    [verify] = step(report, "verify")
+    assert verify.level == "warning"
+    assert f"the mirror's SHA256SUMS disagrees with the file: it lists {'0' * 64}" in verify.message
+    assert "pybuilds and uv install it unverified" in verify.message
     http_server.add_file(f"{TAG}/SHA256SUMS", f"{SHA}  {NAME}\n".encode())
     report = diagnose("3.12", settings, PLATFORM, verify=True, options=options)
     assert report.would_install

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from tui.core.errors import Cancelled
 from tui.core.redact import redact_text
@@ -187,13 +187,27 @@ def unlisted_sums(problem: str, name: str) -> Finding:
     )
 
 
-def verify_finding(
-    expected: str | None, expected_from: str, actual: str, size: int, elapsed: float
-) -> Finding:
+class Expected(NamedTuple):
+    """The checksum `--verify` compares the archive with, and whether installs check it too."""
+
+    sha256: str | None
+    source: str
+    """`the catalog`, `SHA256SUMS`: where the checksum comes from, for messages."""
+    binding: bool = True
+    """Installs fail on a mismatch. False for a SHA256SUMS entry of the catalog's own archive
+    when the catalog has no checksum: pybuilds and uv then install it unverified."""
+
+
+def verify_finding(expected: Expected, actual: str, size: int, elapsed: float) -> Finding:
     """The `--verify` result: the archive's sha256 against the catalog's (or SHA256SUMS)."""
-    facts = {"sha256": actual, "expected": expected, "size": size, "seconds": round(elapsed, 3)}
+    facts = {
+        "sha256": actual,
+        "expected": expected.sha256,
+        "size": size,
+        "seconds": round(elapsed, 3),
+    }
     took = f"{human_size(size)} in {seconds(elapsed)}"
-    if expected is None:
+    if expected.sha256 is None:
         return warn(
             "verify",
             f"verify: downloaded {took}; sha256 {actual}, but nothing to compare it with",
@@ -201,14 +215,41 @@ def verify_finding(
             "entry for it: the archive cannot be checked",
             **facts,
         )
-    if expected.lower() == actual:
-        return ok("verify", f"verify: sha256 matches {expected_from} ({took})", **facts)
+    wanted = expected.sha256.lower()
+    if not expected.binding:
+        return _unbound_verify(wanted, expected.source, actual, took, facts)
+    if wanted == actual:
+        return ok("verify", f"verify: sha256 matches {expected.source} ({took})", **facts)
     return fail(
         "verify",
-        f"verify: sha256 mismatch: {expected_from} says {expected.lower()}, "
+        f"verify: sha256 mismatch: {expected.source} says {wanted}, "
         f"the download is {actual} ({took})",
         "the mirror's file is not the build the catalog names (another build, a "
         "re-compressed or corrupted copy): replace it with the original file, or use a "
         "catalog made for this mirror (`pybuilds mirror` writes one)",
+        **facts,
+    )
+
+
+def _unbound_verify(
+    wanted: str, source: str, actual: str, took: str, facts: Mapping[str, Any]
+) -> Finding:
+    """A SHA256SUMS entry no install checks: a mismatch is worth a warning, not a failure."""
+    if wanted == actual:
+        return ok(
+            "verify",
+            f"verify: sha256 matches {source} ({took}); installs still go unverified, since "
+            "the catalog names no checksum",
+            **facts,
+        )
+    return warn(
+        "verify",
+        f"verify: {source} disagrees with the file: it lists {wanted}, the download is "
+        f"{actual} ({took}); pybuilds and uv install it unverified, since the catalog names "
+        "no checksum",
+        "either the file is not the build SHA256SUMS lists (corrupted, re-compressed or "
+        "replaced) or SHA256SUMS is stale: compare both with the release's published "
+        "checksum and fix the wrong one; a catalog with checksums makes installs check the "
+        "file (`pybuilds mirror` writes one)",
         **facts,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tui.core.doctor_common import (
     SNIFF_BYTES,
+    Expected,
     Finding,
     fail,
     hash_stream,
@@ -60,8 +61,10 @@ def check_file(
     yield from _check_content(actual)
     listed = yield from _check_sha256sums(path, expected_sha256, sums_bind)
     if verify:
-        expected, expected_from = (
-            (expected_sha256, "the catalog") if expected_sha256 else (listed, "SHA256SUMS")
+        expected = (
+            Expected(expected_sha256, "the catalog")
+            if expected_sha256
+            else Expected(listed, "SHA256SUMS", binding=sums_bind)
         )
         try:
             with actual.open("rb") as handle:
@@ -71,7 +74,7 @@ def check_file(
         except OSError as error:
             yield fail("verify", f"verify: cannot read {actual}: {error.strerror}")
             return
-        yield verify_finding(expected, expected_from, actual_sha, size, elapsed)
+        yield verify_finding(expected, actual_sha, size, elapsed)
 
 
 def _check_mirror_folder(mirror: str) -> Generator[Finding, None, bool]:

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from tui import __version__
 from tui.core.doctor_common import (
     SNIFF_BYTES,
+    Expected,
     Finding,
     fail,
     hash_stream,
@@ -182,12 +183,12 @@ def _request(
                 if status in (404, 410) and mirror is not None:
                     yield from _http_near_misses(client, lookup, mirror)
                 return
-            expected = (checks.expected_sha256, "the catalog")
+            expected = Expected(checks.expected_sha256, "the catalog")
             if checks.expected_sha256 is None and (checks.verify or checks.sums_bind):
                 listed = _listed_sha256(client, response, _auth(lookup))
                 if checks.sums_bind:
                     yield _sums_finding(listed, response)
-                expected = (listed, "the mirror's SHA256SUMS")
+                expected = Expected(listed, "the mirror's SHA256SUMS", checks.sums_bind)
             yield from _body(response, expected, checks.verify, started, cancel)
         except httpx.HTTPError as error:
             yield _transport_failure(error, options)
@@ -277,7 +278,7 @@ def _status_failure(response: httpx.Response, lookup: AuthLookup, mirror: str | 
 
 def _body(
     response: httpx.Response,
-    expected: tuple[str | None, str],
+    expected: Expected,
     verify: bool,
     started: float,
     cancel: threading.Event | None,
@@ -316,7 +317,7 @@ def _body(
         return
     if verify:
         actual, size_read, hashing = hash_stream(_prepend(head, chunks), cancel)
-        yield verify_finding(*expected, actual, size_read, hashing)
+        yield verify_finding(expected, actual, size_read, hashing)
 
 
 def _prepend(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
