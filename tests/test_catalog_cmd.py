@@ -45,6 +45,27 @@ def test_catalog_update_then_reset(isolated: Path, capsys: pytest.CaptureFixture
     assert "source: embedded" in capsys.readouterr().out
 
 
+def test_catalog_update_and_show_say_uv_keeps_its_own_catalog(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = custom_catalog(isolated)
+    assert main(["catalog", "update", "--from", "custom.json"]) == 0
+    err = capsys.readouterr().err
+    assert "note: uv does not read pybuilds' cached catalog" in err
+    assert f"pybuilds config set python-downloads-json-url '{source}'" in err
+    assert main(["catalog"]) == 0
+    cached = isolated / "cache" / "download-metadata.json"
+    out = capsys.readouterr().out
+    assert "uv does not read pybuilds' cached catalog: it keeps its own built-in one" in out
+    assert f"pybuilds config set python-downloads-json-url '{cached}'" in out
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS_JSON_URL", str(source))
+    assert main(["catalog", "update", "--from", str(source)]) == 0
+    err = capsys.readouterr().err
+    assert "is set (by UV_PYTHON_DOWNLOADS_JSON_URL): pybuilds and uv read that catalog" in err
+    assert main(["catalog"]) == 0
+    assert "uv does not read" not in capsys.readouterr().out
+
+
 def test_catalog_update_refuses_a_broken_catalog(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

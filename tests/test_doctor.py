@@ -660,6 +660,21 @@ def test_command_lines_and_exit_status(
 
 
 @pytest.mark.usefixtures("isolated")
+def test_command_warns_that_uv_ignores_the_cached_catalog(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.core.catalog_source import cache_path, update_cache
+
+    update_cache(str(catalog))
+    mirror = make_mirror(tmp_path / "m").as_uri()
+    assert run_doctor("3.12", *PLATFORM_ARGS, "--mirror", mirror) == 0
+    out = capsys.readouterr().out
+    assert f"✓ catalog: {cache_path()} (1 build)" in out
+    assert "! catalog: uv does not read pybuilds' cached catalog" in out
+    assert f"pybuilds config set python-downloads-json-url '{cache_path()}'" in out
+
+
+@pytest.mark.usefixtures("isolated")
 def test_command_build_flag_beats_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

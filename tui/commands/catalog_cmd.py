@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import add_catalog_arguments
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -39,38 +44,63 @@ UPSTREAM_CATALOG = (
 )
 
 
-def _default_update_source(args: argparse.Namespace) -> str:
-    from tui.commands.settings import settings_from_args
-
-    return settings_from_args(args).get("python-downloads-json-url") or UPSTREAM_CATALOG
-
-
 def run(args: argparse.Namespace) -> int:
+    from tui.commands.settings import settings_from_args
     from tui.core import catalog_source
     from tui.core.catalog_embedded import EMBEDDED_SOURCE, embedded_origin
 
-    if args.action == "update":
-        source = args.source or _default_update_source(args)
-        path, count = catalog_source.update_cache(source)
-        print(f"catalog updated: {count} builds, saved to {path}")
-        return 0
     if args.action == "reset":
         removed = catalog_source.clear_cache()
         print("cached catalog removed" if removed else "no cached catalog; using the embedded one")
         return 0
-    from tui.commands.settings import settings_from_args
-
     settings = settings_from_args(args)
     location = settings.get("python-downloads-json-url")
+    if args.action == "update":
+        source = args.source or location or UPSTREAM_CATALOG
+        path, count = catalog_source.update_cache(source)
+        print(f"catalog updated: {count} builds, saved to {path}")
+        _note_uv_after_update(settings, source)
+        return 0
     loaded = catalog_source.load_catalog(location)
     print(f"source: {loaded.source}")
     if location:
         print(f"  set by: {settings.setting('python-downloads-json-url').origin}")
     if loaded.source == EMBEDDED_SOURCE:
         print(f"  {embedded_origin()}")
+    elif not location:
+        print(f"  {UV_IGNORES_CACHE}: {set_catalog_command(loaded.source)}")
     print(f"builds: {len(loaded.builds)}")
     if loaded.builds:
         tags = sorted({b.build for b in loaded.builds if b.build and b.build.isdigit()})
         if tags:
             print(f"newest PBS release: {tags[-1]}")
     return 0
+
+
+UV_IGNORES_CACHE = (
+    "uv does not read pybuilds' cached catalog: it keeps its own built-in one unless "
+    "python-downloads-json-url is set, so uv may pick other builds; to make uv use this one"
+)
+
+
+def set_catalog_command(location: str) -> str:
+    """The command that points uv (and pybuilds) at `location`."""
+    from tui.core.nearmiss import shell_quote
+    from tui.core.redact import redact_url
+
+    # uv reads a plain path as given, so make it absolute: a relative one follows the cwd.
+    value = redact_url(location) if "://" in location else shell_quote(Path(location).absolute())
+    return f"pybuilds config set python-downloads-json-url {value}"
+
+
+def _note_uv_after_update(settings: Settings, source: str) -> None:
+    """`catalog update` changes pybuilds' choices only: say what uv reads instead."""
+    setting = settings.setting("python-downloads-json-url")
+    if setting.value:
+        note = (
+            f"python-downloads-json-url is set (by {setting.origin}): pybuilds and uv read "
+            "that catalog, not this cache"
+        )
+    else:
+        note = f"{UV_IGNORES_CACHE}: {set_catalog_command(source)}"
+    print(f"note: {note}", file=sys.stderr)

@@ -149,6 +149,7 @@ def iter_diagnosis(
             return
     mirrors = mirrors_from_settings(settings)
     yield _catalog_finding(catalog, mirrors)
+    yield from _cache_finding(catalog, settings)
     build = yield from _build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
@@ -250,7 +251,8 @@ def _settings_findings(settings: Settings, request: str | None) -> Iterator[Find
             default = {
                 "python-install-mirror": "downloads come from python-build-standalone's "
                 "GitHub releases",
-                "python-downloads-json-url": "the catalog is pybuilds' own, refreshed or embedded",
+                "python-downloads-json-url": "pybuilds uses its own catalog (refreshed or "
+                "embedded), uv its built-in one",
             }.get(key, "downloads come from upstream")
             yield info("settings", f"{key}: not set; {default}", key=key, value=None)
             continue
@@ -356,6 +358,25 @@ def _catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding
         f"catalog: {catalog.source} ({_builds(count)})",
         source=catalog.source,
         builds=count,
+    )
+
+
+def _cache_finding(catalog: LoadedCatalog, settings: Settings) -> Iterator[Finding]:
+    """pybuilds' refreshed catalog is pybuilds' alone: uv keeps its built-in one."""
+    from tui.core.catalog_source import cache_path
+    from tui.core.nearmiss import shell_quote
+
+    cached = cache_path()
+    if settings.get("python-downloads-json-url") or catalog.source != str(cached):
+        return
+    yield warn(
+        "catalog",
+        "catalog: uv does not read pybuilds' cached catalog (from `pybuilds catalog update`): "
+        "it keeps its own built-in one, so uv may pick another build than the one below, "
+        "or find none",
+        "to make uv read the same catalog: pybuilds config set python-downloads-json-url "
+        f"{shell_quote(cached)}; or `pybuilds catalog reset` to use the embedded one",
+        source=str(cached),
     )
 
 
