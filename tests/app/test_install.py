@@ -293,3 +293,44 @@ async def test_cancel_shows_at_once_while_the_download_stalls(
             await settle(pilot)
             assert row.tracker.snapshot.text == "cancelled; nothing was installed"
             assert "cancelled; nothing was installed" in screen_text(app)
+
+
+def notes(app: object) -> list[str]:
+    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
+
+
+async def test_unavailable_keys_are_dimmed_and_say_why(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    layout = Layout(install_root, install_root.parent / "bin")
+    mirrors = MirrorSettings(python_mirror=fake_release.mirror.as_uri())
+    install_or_raise(fake_release.build(GOOD), layout, options=InstallOptions(mirrors=mirrors))
+    app = make_app(fake_release.mirror.as_uri())
+    async with running(app, showing=GOOD) as (pilot, _):
+        bindings = app.screen.active_bindings
+        assert not bindings["i"].enabled and bindings["u"].enabled
+        await pilot.press("i")
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallDialog)
+        assert notes(app) == [f"{KEY.format(GOOD)} is installed; press r to reinstall"]
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("Uninstall selected build", "{} is not installed"),
+        ("Reinstall selected build", "{} is not installed; press i to install"),
+    ],
+)
+async def test_palette_commands_that_cannot_act_say_why(
+    make_app: AppFactory, fake_release: FakeRelease, command: str, said: str
+) -> None:
+    app = make_app(fake_release.mirror.as_uri())
+    async with running(app, showing=GOOD) as (pilot, _):
+        assert not app.screen.active_bindings["u"].enabled  # dimmed in the footer
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*command, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen | InstallDialog)
+        assert notes(app) == [said.format(KEY.format(GOOD))]

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, Union
 
 from textual import on, work
+from textual.actions import ActionParseResult
 from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -278,6 +280,23 @@ class PybuildsApp(App[int]):
     def _install_finished(self) -> None:
         if self._quitting and not self._installs.running_keys:
             self.exit()
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action; one the browse screen refuses (its key is dimmed) says why.
+
+        Textual skips a refused action silently, whether its key was pressed or the command
+        palette ran it.
+        """
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        if isinstance(action, str) and isinstance(default_namespace, BrowseScreen):
+            return default_namespace.explain_refusal(action)
+        return False
 
     def action_help(self) -> None:
         if self.screen.id != "help":

@@ -44,7 +44,18 @@ if TYPE_CHECKING:
     from tui.app.screens.install import InstallChoice, InstallDefaults
     from tui.app.screens.platform import PlatformChoice
 
+_BUILD_ACTIONS = ("install", "uninstall", "reinstall")
+"""Actions on the highlighted build, each available only in some of its states."""
 _EMPTY = "No builds match. Esc clears the filter; a, p, v, o widen the list; P picks a platform."
+
+
+def _refused(action: str, state: str) -> bool:
+    """Whether install, uninstall or reinstall cannot act on a build in `state`."""
+    if state == "installing":
+        return True
+    if action == "install":
+        return state == "installed"
+    return state == "available"
 
 
 @dataclass
@@ -273,7 +284,7 @@ class BrowseScreen(Screen[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("install", "uninstall", "reinstall"):
+        if action in _BUILD_ACTIONS:
             build = self.table.highlighted if self.is_mounted else None
             # Before the catalog loads, answer as for the usual first row (not installed), so
             # the footer need not be rebuilt the moment the rows arrive.
@@ -282,10 +293,44 @@ class BrowseScreen(Screen[None]):
                 if build is None
                 else state_of(build, self.papp.installed, self.installs.running_keys)
             )
-            if action == "install":
-                return True if state in ("available", "other-build") else None
-            return True if state in ("installed", "other-build") else None
+            return None if _refused(action, state) else True
         return True
+
+    def refusal(self, action: str) -> str | None:
+        """Why install, uninstall or reinstall cannot act on the highlighted build, or None."""
+        build = self.table.highlighted
+        if build is None:
+            return "No build is selected"
+        state = state_of(build, self.papp.installed, self.installs.running_keys)
+        if not _refused(action, state):
+            return None
+        key = build.install_key
+        if state == "installing":
+            return f"{key} is being installed; {self._key('cancel-install')} cancels it"
+        if action == "install":
+            return f"{key} is installed; press {self._key('reinstall')} to reinstall"
+        if action == "reinstall":
+            return f"{key} is not installed; press {self._key('install')} to install"
+        return f"{key} is not installed"
+
+    def explain_refusal(self, action: str) -> bool:
+        """Say why `action` cannot act on the highlighted build (the footer dims its key).
+
+        Returns:
+            False when `action` is not one this screen refuses for a reason.
+        """
+        reason = self.refusal(action) if action in _BUILD_ACTIONS else None
+        if reason is None:
+            return False
+        self.notify(reason)
+        return True
+
+    def _key(self, binding_id: str) -> str:
+        """The key bound to `binding_id` now (keys can be remapped in pybuilds.toml)."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return binding_id
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -327,17 +372,11 @@ class BrowseScreen(Screen[None]):
 
     def _open_install(self, *, reinstall: bool) -> None:
         build = self.table.highlighted
-        if build is None:
+        action = "reinstall" if reinstall else "install"
+        if build is None or self.refusal(action) is not None:
+            self.explain_refusal(action)
             return
         state = state_of(build, self.papp.installed, self.installs.running_keys)
-        if state == "installing":
-            self.notify(f"{build.install_key} is being installed", severity="warning")
-            return
-        if state == "installed" and not reinstall:
-            self.notify(f"{build.install_key} is installed; press r to reinstall")
-            return
-        if state == "available" and reinstall:
-            reinstall = False
         if not self._downloads_allowed():
             return
         from tui.app.screens.install import InstallDialog
@@ -435,11 +474,9 @@ class BrowseScreen(Screen[None]):
 
     def action_uninstall(self) -> None:
         build = self.table.highlighted
-        if build is None:
-            return
-        installation = installation_for(build, self.papp.installed)
-        if installation is None:
-            self.notify(f"{build.install_key} is not installed")
+        installation = None if build is None else installation_for(build, self.papp.installed)
+        if installation is None or self.refusal("uninstall") is not None:
+            self.explain_refusal("uninstall")
             return
 
         from tui.app.screens.confirm import ConfirmScreen
