@@ -209,6 +209,21 @@ def test_mirror_set_to_the_tag_folder(tmp_path: Path, doctor: Doctor) -> None:
     assert found.hint.endswith(f"set python-install-mirror to its parent folder, {root.as_uri()}")
 
 
+def test_release_folders_deeper_than_the_mirror(tmp_path: Path, doctor: Doctor) -> None:
+    make_mirror(tmp_path / "m" / "releases" / "download")
+    found = failure(doctor((tmp_path / "m").as_uri()))
+    assert found.step == "file" and found.detail["near_misses"][0]["kind"] == "deeper"
+    deeper = (tmp_path / "m" / "releases" / "download").as_uri()
+    assert found.hint is not None and f"set python-install-mirror to {deeper}" in found.hint
+
+
+def test_interrupted_mirror_download(tmp_path: Path, doctor: Doctor) -> None:
+    root = make_mirror(tmp_path / "m", name=NAME + ".part")
+    found = failure(doctor(root.as_uri()))
+    assert found.detail["near_misses"][0]["kind"] == "partial"
+    assert found.hint is not None and "run the same `pybuilds mirror` command" in found.hint
+
+
 def test_other_flavour_present(tmp_path: Path, doctor: Doctor) -> None:
     other = NAME.replace("install_only_stripped", "install_only")
     root = make_mirror(tmp_path / "m", name=other)

@@ -64,6 +64,23 @@ def test_mirror_set_to_the_tag_folder(tmp_path: Path) -> None:
     assert "mkdir" not in miss.message
 
 
+def test_interrupted_mirror_download(expected: Path) -> None:
+    part = _touch(expected.with_name(NAME + ".part"))
+    [miss] = find_near_misses(expected)
+    assert (miss.kind, miss.path) == ("partial", part)
+    assert "was interrupted" in miss.message and "`pybuilds mirror` command again" in miss.message
+
+
+def test_release_folders_deeper_than_the_mirror(tmp_path: Path) -> None:
+    # A copy of GitHub's path: <mirror>/releases/download/<tag>/<name>.
+    deeper = tmp_path / "mirror" / "releases" / "download"
+    found = _touch(deeper / TAG / NAME)
+    _touch(tmp_path / "mirror" / "20240101" / "unrelated.tar.gz")
+    [miss] = find_near_misses(tmp_path / "mirror" / TAG / NAME)
+    assert (miss.kind, miss.path) == ("deeper", found)
+    assert miss.message.endswith(f"set python-install-mirror to {deeper.as_uri()}")
+
+
 def test_missing_tag_dir_and_encoded(expected: Path) -> None:
     flat = _touch(expected.parent.parent / NAME.replace("+", "%2B"))
     assert [(m.kind, m.path) for m in find_near_misses(expected)] == [("missing-tag-dir", flat)]

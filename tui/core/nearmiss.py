@@ -10,7 +10,14 @@ from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
 NearMissKind = Literal[
-    "encoded-plus", "missing-tag-dir", "mirror-is-tag-dir", "other-flavour", "case", "other-tag"
+    "encoded-plus",
+    "partial",
+    "missing-tag-dir",
+    "mirror-is-tag-dir",
+    "deeper",
+    "other-flavour",
+    "case",
+    "other-tag",
 ]
 
 # `cpython-<ver>+<tag>-<triple>-<flavour>.<ext>`, parsed loosely: the triple is whatever
@@ -23,6 +30,10 @@ _NAME = re.compile(
 )
 _MAX_PER_KIND = 3
 """Enough to point at the problem without burying the message."""
+_DEEPER_LEVELS = 3
+"""How far below the mirror to look for its release folders (`releases/download/<tag>/`)."""
+_DEEPER_FOLDERS = 64
+"""Folders listed at most while looking deeper: a big mirror must not stall the check."""
 
 
 class NearMiss(NamedTuple):
@@ -42,9 +53,10 @@ def find_near_misses(expected: Path) -> list[NearMiss]:
         expected: The path a file:// mirror must hold, derived from the catalog URL.
 
     Returns:
-        Near misses, most likely first: the name saved with `%2B`, the file without its tag
-        folder, a name differing in case, other flavours of the same build, and the build
-        in other tag folders. Empty when nothing resembles the file.
+        Near misses, most likely first: the name saved with `%2B`, an interrupted download
+        (`<name>.part`), the file without its tag folder, the release folders a level or more
+        deeper, a name differing in case, other flavours of the same build, and the build in
+        other tag folders. Empty when nothing resembles the file.
     """
     found: list[NearMiss] = []
     seen: set[Path] = set()
@@ -60,7 +72,9 @@ def _candidates(expected: Path) -> Iterator[NearMiss]:
     folder = expected.parent
     match = _NAME.match(name)
     yield from _encoded_plus(expected)
+    yield from _partial(expected)
     yield from _missing_tag_dir(expected)
+    yield from _deeper(expected)
     entries = _list_files(folder)
     yield from _limit(
         NearMiss(
@@ -102,6 +116,50 @@ def _encoded_plus(expected: Path) -> Iterator[NearMiss]:
                 f"found {candidate}, saved with `{spelling}` where the name has `+`; "
                 f"rename it: mv {shell_quote(candidate)} {shell_quote(expected)}",
             )
+
+
+def _partial(expected: Path) -> Iterator[NearMiss]:
+    # `pybuilds mirror` downloads to `<name>.part` and renames it once verified.
+    part = expected.with_name(expected.name + ".part")
+    if part.is_file():
+        yield NearMiss(
+            "partial",
+            part,
+            f"found {part}: a `pybuilds mirror` download of this file was interrupted; run "
+            "the same `pybuilds mirror` command again to finish it",
+        )
+
+
+def _deeper(expected: Path) -> Iterator[NearMiss]:
+    """The release folders one or more levels below the mirror (a copy of GitHub's
+    `releases/download/<tag>/` path, say): the mirror setting should name that folder."""
+    root, tag = expected.parent.parent, expected.parent.name
+    level = [root]
+    listed = 0
+    for _ in range(_DEEPER_LEVELS):
+        below: list[Path] = []
+        for folder in level:
+            if listed == _DEEPER_FOLDERS:
+                return
+            listed += 1
+            # Release folders (`20260101`, a build `45`) hold archives, not more release
+            # folders: listing their thousand files would find nothing.
+            below += [
+                folder / name
+                for name in sorted(_list_dirs(folder))
+                if name != tag and not name.isdigit()
+            ]
+        for folder in below:
+            candidate = folder / tag / expected.name
+            if candidate.is_file():
+                yield NearMiss(
+                    "deeper",
+                    candidate,
+                    f"found {candidate}: the mirror's release folders are in {folder}; set "
+                    f"{mirror_setting(expected.name)} to {folder.absolute().as_uri()}",
+                )
+                return
+        level = below
 
 
 def _missing_tag_dir(expected: Path) -> Iterator[NearMiss]:
