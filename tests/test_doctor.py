@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from httpserver import HTTPTestServer
+from httpserver import HTTPTestServer, _Handler
 
 from tui.commands import doctor_cmd
 from tui.core.config import load_settings
@@ -508,6 +508,59 @@ def test_http_mirror_set_to_the_tag_folder(doctor: Doctor, http_server: HTTPTest
     parent = http_server.url_for("pbs")
     assert found.message.endswith(f"set python-install-mirror to its parent, {parent}")
     assert "move it" not in found.message
+
+
+def test_http_404_finds_deeper_folders_and_interrupted_downloads(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    http_server.add_file(f"pbs/releases/download/{TAG}/{NAME}", DATA)
+    http_server.add_file(f"pbs/{TAG}/{NAME}.part", DATA[:100])
+    report = doctor(http_server.url_for("pbs"))
+    found = [f.message for f in step(report, "http") if f.message.startswith("found ")]
+    deeper = http_server.url_for("pbs/releases/download")
+    assert any(m.endswith(f"set python-install-mirror to {deeper}") for m in found), found
+    assert any(".part: a `pybuilds mirror` download" in m for m in found), found
+
+
+def test_http_404_finds_the_series_in_an_older_release(
+    tmp_path: Path, doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    # A mirror made for an older catalog: it has 3.12.3 of release 20240415, not 3.12.4.
+    old_tag, old_name = "20240415", NAME.replace(f"{VERSION}+{TAG}", "3.12.3+20240415")
+    entries = {
+        "new": entry(f"{PBS}/{TAG}/{quote(NAME)}", SHA),
+        "old": entry(f"{PBS}/{old_tag}/{quote(old_name)}", SHA, tag=old_tag, patch=3),
+    }
+    catalog = tmp_path / "two.json"
+    catalog.write_text(json.dumps(entries))
+    http_server.add_file(f"{old_tag}/{old_name}", DATA)
+    report = doctor(http_server.url, catalog_file=catalog)
+    assert failure(report).detail["status"] == 404
+    [found] = [f for f in step(report, "http") if f.message.startswith("found ")]
+    assert found.message.endswith(
+        f"of release {old_tag}, but the catalog asks for release {TAG}: the mirror was made "
+        "for another catalog or uv version"
+    )
+
+
+class _RefusesHead(_Handler):
+    """A server that answers HEAD with 405, as some object stores and proxies do."""
+
+    def do_HEAD(self) -> None:
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_http_near_misses_where_head_is_refused(
+    doctor: Doctor, http_server: HTTPTestServer
+) -> None:
+    http_server._httpd.RequestHandlerClass = _RefusesHead
+    http_server.add_file(NAME, DATA)
+    report = doctor(http_server.url)
+    assert any(f"without its `{TAG}/` folder" in f.message for f in step(report, "http"))
+    probes = [r for r in http_server.requests_for(NAME) if r.method == "GET"]
+    assert [r.headers.get("range") for r in probes] == ["bytes=0-0"]
 
 
 def test_http_404_finds_another_flavour(doctor: Doctor, http_server: HTTPTestServer) -> None:

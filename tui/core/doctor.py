@@ -17,6 +17,7 @@ from tui.core.mirrors import (
     MirrorKind,
     MirrorMismatch,
     MirrorSettings,
+    download_urls,
     mirrors_from_settings,
 )
 from tui.core.platform import Platform
@@ -38,6 +39,8 @@ _MIRROR_KEYS = {
 }
 _SHOWN = 6
 """How many versions or platforms a "no build" finding lists."""
+_OTHER_RELEASES = 5
+"""How many older releases of a build to probe for on an http mirror that lacks it."""
 
 
 class Choice(NamedTuple):
@@ -190,6 +193,7 @@ def iter_diagnosis(
             expected_sha256=expected_sha256,
             sums_bind=flavoured,
             mirror=mirror,
+            other_releases=_other_releases(build, catalog.builds, mirrors) if mirror else (),
             options=options,
             verify=verify,
             cancel=cancel,
@@ -228,6 +232,31 @@ def _set_to(key: str, origin: str, value: str) -> str:
     if origin.isupper():
         return f"set {origin}={value}"
     return f'set {key} = "{value}" in {origin}'
+
+
+def _other_releases(
+    build: Build, builds: Sequence[Build], mirrors: MirrorSettings
+) -> list[tuple[str, str]]:
+    """(URL on the mirror, tag) of the build's series (same minor version, platform and
+    variant) in the catalog's other releases, newest first: what an older mirror holds."""
+    found: dict[str, str] = {}
+    for other in builds:
+        if len(found) == _OTHER_RELEASES:
+            break
+        tag = other.build or ""
+        if tag == build.build or tag in found or not _same_series(other, build):
+            continue
+        try:
+            url, _ = download_urls(other.url, mirrors, implementation=other.implementation)[-1]
+        except MirrorMismatch:
+            continue
+        found[tag] = url
+    return [(url, tag) for tag, url in found.items()]
+
+
+def _same_series(one: Build, other: Build) -> bool:
+    fields = ("implementation", "major", "minor", "variant", "os", "arch", "arch_level", "libc")
+    return all(getattr(one, name) == getattr(other, name) for name in fields)
 
 
 def _kind(build: Build) -> MirrorKind:

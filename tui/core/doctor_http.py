@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -43,6 +43,7 @@ def check_http(
     expected_sha256: str | None,
     sums_bind: bool = False,
     mirror: str | None = None,
+    other_releases: Sequence[tuple[str, str]] = (),
     options: FetchOptions | None = None,
     verify: bool = False,
     cancel: threading.Event | None = None,
@@ -55,6 +56,9 @@ def check_http(
         sums_bind: Installs check the file against the SHA256SUMS beside it (another
             flavour than the catalog's), so a missing entry means an unverified install.
         mirror: The mirror base the URL came from; enables layout hints on a 404.
+        other_releases: (URL on the mirror, tag) of the same build series in other releases
+            of the catalog, newest first: after a 404, where a mirror made for another
+            catalog or uv version keeps it.
         options: Timeouts, netrc, trust store and proxy settings, as for downloads.
         verify: Download the whole body and compare its sha256.
         cancel: Stops the download between chunks.
@@ -94,7 +98,8 @@ def check_http(
         sock.close()
     yield from _credentials(lookup, host)
     checks = _Checks(expected_sha256, sums_bind, verify)
-    yield from _request(lookup, checks, mirror, options, cancel)
+    base = None if mirror is None else _Mirror(mirror, other_releases)
+    yield from _request(lookup, checks, base, options, cancel)
 
 
 def _credentials(lookup: AuthLookup, host: str) -> Iterator[Finding]:
@@ -153,10 +158,17 @@ class _Checks(NamedTuple):
     verify: bool
 
 
+class _Mirror(NamedTuple):
+    """The mirror a URL was rewritten onto, and where else it may keep the file."""
+
+    url: str
+    other_releases: Sequence[tuple[str, str]]
+
+
 def _request(
     lookup: AuthLookup,
     checks: _Checks,
-    mirror: str | None,
+    mirror: _Mirror | None,
     options: FetchOptions,
     cancel: threading.Event | None,
 ) -> Iterator[Finding]:
@@ -179,7 +191,7 @@ def _request(
             yield from _redirects(response, lookup)
             status = response.status_code
             if status >= 400:
-                yield _status_failure(response, lookup, mirror)
+                yield _status_failure(response, lookup, mirror and mirror.url)
                 if status in (404, 410) and mirror is not None:
                     yield from _http_near_misses(client, lookup, mirror)
                 return
@@ -325,7 +337,9 @@ def _prepend(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _http_near_misses(client: httpx.Client, lookup: AuthLookup, mirror: str) -> Iterator[Finding]:
+def _http_near_misses(
+    client: httpx.Client, lookup: AuthLookup, mirror: _Mirror
+) -> Iterator[Finding]:
     """After a 404 on a mirror, look for the file where people often put it by mistake."""
     parts = urlsplit(lookup.url)
     folder, _, name = parts.path.rpartition("/")
@@ -336,18 +350,44 @@ def _http_near_misses(client: httpx.Client, lookup: AuthLookup, mirror: str) -> 
         candidates.append(
             (f"{folder}/{encoded}", "stored with `%2B` in its name; rename it to use `+`")
         )
+    candidates.append((f"{folder}/{name}.part", _PARTIAL))
     if tag:
-        candidates.append((f"{parent}/{name}", _flat_explanation(mirror, tag, unquote(name))))
+        candidates.append((f"{parent}/{name}", _flat_explanation(mirror.url, tag, unquote(name))))
+        deeper = f"{parent}/releases/download"
+        candidates.append((f"{deeper}/{tag}/{name}", _deeper_explanation(lookup.url, deeper, name)))
     candidates += _sibling_candidates(folder, name)
     auth = _auth(lookup)
     for path, explanation in candidates:
         url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
         if _exists(client, url, auth):
+            yield info("http", f"found {redact_url(url)}: {explanation}", url=redact_url(url))
+    # A folder cannot be listed over HTTP, but the catalog names the releases an older mirror
+    # may hold; the newest one found is enough to tell.
+    for other, other_tag in mirror.other_releases:
+        url = urlunsplit((parts.scheme, parts.netloc, urlsplit(other).path, "", ""))
+        if _exists(client, url, auth):
             yield info(
                 "http",
-                f"found {redact_url(url)}: {explanation}",
+                f"found {redact_url(url)} of release {other_tag}, but the catalog asks for "
+                f"release {tag}: the mirror was made for another catalog or uv version",
                 url=redact_url(url),
             )
+            return
+
+
+_PARTIAL = (
+    "a `pybuilds mirror` download of this file was interrupted; run the same `pybuilds mirror` "
+    "command again to finish it"
+)
+
+
+def _deeper_explanation(url: str, folder: str, name: str) -> str:
+    """For a mirror holding a copy of GitHub's `releases/download/<tag>/` path."""
+    base = urlunsplit(urlsplit(url)._replace(path=folder, query="", fragment=""))
+    return (
+        "the mirror's release folders are in its `releases/download/` folder; "
+        f"set {mirror_setting(unquote(name))} to {redact_url(base)}"
+    )
 
 
 def _flat_explanation(mirror: str, tag: str, name: str) -> str:
@@ -385,10 +425,16 @@ def _sibling_candidates(folder: str, name: str) -> list[tuple[str, str]]:
 
 
 def _exists(client: httpx.Client, url: str, auth: httpx.BasicAuth | None) -> bool:
+    """Whether the server has `url`, without downloading it: HEAD, or where the server
+    refuses HEAD, a GET of its first byte (as `fetch_http.http_probe` falls back)."""
     import httpx
 
     try:
         response = client.send(client.build_request("HEAD", url), auth=auth)
+        if response.status_code in (405, 501):
+            request = client.build_request("GET", url, headers={"Range": "bytes=0-0"})
+            response = client.send(request, auth=auth, stream=True)
+            response.close()  # the status is all we need; a server ignoring Range sends it all
     except httpx.HTTPError:
         return False
     return response.status_code < 300
