@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -118,3 +119,32 @@ def test_typing_widens_the_toggle_it_needs(demo: BuildIndex, text: str, widened:
     selection = demo.select(ViewOptions(text=text), DEMO_PLATFORM)
     assert getattr(selection.effective, widened)
     assert selection.builds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3.14-linux-aarch64-gnu", ["cpython-3.14.7-linux-aarch64-gnu"]),
+        ("cpython-3.14-linux-aarch64-gnu", ["cpython-3.14.7-linux-aarch64-gnu"]),
+        (
+            "linux-x86_64-musl",
+            ["cpython-3.14.7-linux-x86_64-musl", "cpython-3.13.15-linux-x86_64-musl"],
+        ),
+        ("3.14-macos", ["cpython-3.14.7-darwin-aarch64-none"]),
+        # A version in a request is exact: 3.13.14's key holds `3.14-linux-x86_64-gnu` too.
+        ("3.14-linux-x86_64-gnu", ["cpython-3.14.7-linux-x86_64-gnu"]),
+    ],
+)
+def test_a_request_naming_another_platform_lists_that_platform(
+    demo: BuildIndex, text: str, expected: list[str]
+) -> None:
+    # As `pybuilds list` reads them, rather than within the host's platform (and so nothing).
+    selection = demo.select(ViewOptions(text=text), DEMO_PLATFORM)
+    assert selection.effective.all_platforms
+    assert [b.key for b in selection.builds] == expected
+
+
+def test_any_matches_every_build(demo: BuildIndex, full: BuildIndex) -> None:
+    assert keys(demo, ViewOptions(text="any")) == keys(demo, ViewOptions())
+    assert keys(demo, ViewOptions(text="3.12 any")) == keys(demo, ViewOptions(text="3.12"))
+    assert len(full.select(replace(EVERYTHING, text="any"), DEMO_PLATFORM).builds) == len(full)

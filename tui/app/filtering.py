@@ -6,12 +6,16 @@ import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from tui.app.rows import Column, install_key_text, table_columns
 from tui.core.catalog import Build
 from tui.core.names import ARCHES, LIBCS, OSES, Variant
 from tui.core.platform import Platform
 from tui.core.versions import Version, build_sort_key
+
+if TYPE_CHECKING:
+    from tui.core.requests import Request
 
 _VARIANT_RANK = {"default": 0, "freethreaded": 1, "debug": 2, "freethreaded+debug": 3}
 _IMPL_RANK = {"cpython": 0, "pypy": 1, "graalpy": 2, "pyodide": 3}
@@ -27,6 +31,8 @@ _OTHER_IMPLEMENTATIONS = ("pypy", "pp3", "graalpy", "gp3", "pyodide", "emscripte
 _PLATFORM_WORDS = frozenset(
     [*OSES, *ARCHES, *LIBCS, "macos", "x86", "arm64", "amd64", "riscv64gc", "glibc"]
 )
+_ANY = "any"
+"""uv's request for any Python: within the toggles, every build."""
 # Request syntax is tried only for tokens a plain word search cannot express.
 _REQUEST_LIKE = re.compile(r"[@<>=~,-]|^(?:cp|pp|gp|python|cpython|pypy|graalpy)\d|^\d{3}$")
 
@@ -58,7 +64,7 @@ class ViewOptions:
         other = self.other_implementations or any(_names_other(t) for t in tokens)
         variants = self.variants or any(_names_variant(t) for t in tokens)
         pre = self.prereleases or any(re.search(r"\d(?:a|b|rc)\d*$|^rc$", t) for t in tokens)
-        platforms = self.all_platforms or any(t in _PLATFORM_WORDS for t in tokens)
+        platforms = self.all_platforms or any(_names_platform(t) for t in tokens)
         return replace(
             self,
             other_implementations=other,
@@ -77,6 +83,21 @@ def _starts_word(token: str, words: tuple[str, ...]) -> bool:
 
 def _names_other(token: str) -> bool:
     return _starts_word(token, _OTHER_IMPLEMENTATIONS)
+
+
+def _names_platform(token: str) -> bool:
+    """`musl`, or a request with a platform part (`3.12-linux-aarch64-musl`, `3.12-any-any`)."""
+    if token in _PLATFORM_WORDS:
+        return True
+    request = _parsed_request(token) if _REQUEST_LIKE.search(token) else None
+    return request is not None and (
+        request.os is not None
+        or request.arch is not None
+        or request.libc is not None
+        or request.any_os
+        or request.any_arch
+        or request.any_libc
+    )
 
 
 def _names_variant(token: str) -> bool:
@@ -213,6 +234,9 @@ class BuildIndex:
         return result
 
     def _match_token(self, token: str) -> Iterable[int]:
+        if token == _ANY:
+            yield from range(len(self.builds))
+            return
         version = _VERSION_TOKEN.match(token)
         if version:
             prefix, suffix = version[1], version[2]
@@ -223,7 +247,13 @@ class BuildIndex:
                 ):
                     yield index
             return
-        request_matches = _request_matcher(token) if _REQUEST_LIKE.search(token) else None
+        request = _parsed_request(token) if _REQUEST_LIKE.search(token) else None
+        request_matches = _request_matcher(token) if request is not None else None
+        if request_matches is not None and request and (request.release or request.specifiers):
+            # A version in a request is exact, where the key text is not: `3.13.14-linux-…`
+            # holds `3.14-linux-…`.
+            yield from (i for i, build in enumerate(self.builds) if request_matches(build))
+            return
         for index, haystack in enumerate(self._haystacks):
             if token in haystack or (
                 request_matches is not None and request_matches(self.builds[index])
@@ -243,18 +273,26 @@ def _haystack(build: Build) -> str:
 
 
 @lru_cache(maxsize=64)
+def _parsed_request(token: str) -> Request | None:
+    """`token` read as a uv request, or None when it is not one."""
+    from tui.core.errors import PybuildsError
+    from tui.core.requests import parse_request
+
+    try:
+        return parse_request(token)
+    except (PybuildsError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=64)
 def _request_matcher(token: str) -> Callable[[Build], bool] | None:
     """A predicate for a token in uv's request syntax, or None when it does not parse.
 
     Platform parts the request leaves out match any platform, so `pypy@3.10` finds PyPy 3.10
     on every platform shown rather than only the host's.
     """
-    from tui.core.errors import PybuildsError
-    from tui.core.requests import parse_request
-
-    try:
-        request = parse_request(token)
-    except (PybuildsError, ValueError):
+    request = _parsed_request(token)
+    if request is None:
         return None
 
     def matches(build: Build) -> bool:
