@@ -288,7 +288,10 @@ def test_web_page_saved_as_archive(tmp_path: Path, doctor: Doctor) -> None:
     root = make_mirror(tmp_path / "m")
     (root / TAG / NAME).write_bytes(b"<!DOCTYPE html><html>Sign in</html>")
     found = failure(doctor(root.as_uri()))
-    assert found.step == "content" and "web page" in found.message
+    assert found.step == "content" and "it is a saved web page, not an archive" in found.message
+    # Credentials cannot fix a file already on disk.
+    assert found.hint is not None and "netrc" not in found.hint and "credentials" not in found.hint
+    assert "download the archive again" in found.hint
 
 
 # --- build and settings --------------------------------------------------------------------------
@@ -643,6 +646,17 @@ def test_unreachable_catalog_is_walked_too(
     failures = [f for f in report.findings if f.ok is False]
     assert [f.step for f in failures] == ["catalog", "http"]
     assert "401" in failures[0].message and failures[1].detail["status"] == 401
+
+
+def test_catalog_url_answering_with_a_web_page(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions, http_server: HTTPTestServer
+) -> None:
+    http_server.login_page = True
+    url = http_server.url_for("download-metadata.json")
+    settings = load_settings({"python-downloads-json-url": url}, env=env, cwd=tmp_path)
+    report = diagnose("3.12", settings, PLATFORM, options=options)
+    [content] = step(report, "content")
+    assert content.message.endswith("a web page (login page?) instead of the catalog")
 
 
 def test_connection_refused(

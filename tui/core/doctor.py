@@ -148,7 +148,9 @@ def iter_diagnosis(
                 from tui.core.doctor_http import check_http
 
                 # Say which step of reaching the catalog fails: DNS, TLS, a 401, a web page.
-                yield from check_http(location, expected_sha256=None, options=options)
+                yield from check_http(
+                    location, expected_sha256=None, options=options, what="catalog"
+                )
             return
     mirrors = mirrors_from_settings(settings)
     yield _catalog_finding(catalog, mirrors)

@@ -134,18 +134,34 @@ def archive_kind(name: str) -> str | None:
     return None
 
 
-def sniff_problem(head: bytes, name: str) -> tuple[str, str] | None:
+def sniff_problem(
+    head: bytes, name: str, *, what: str = "archive", local: bool = False
+) -> tuple[str, str] | None:
     """Why the first bytes of `name` are not the archive its name promises, with a hint.
+
+    Args:
+        head: The first bytes (`SNIFF_BYTES`).
+        name: The file name, which says which archive to expect.
+        what: What the file should be, for messages: `archive`, `catalog`.
+        local: The bytes come from a file on disk, not from a server answering now.
 
     Returns:
         None when the bytes look right (or the name promises nothing pybuilds knows).
     """
     stripped = head.lstrip().lower()
     if stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        if local:
+            # Credentials cannot help a file already on disk: whoever saved it got a page.
+            return (
+                f"it is a saved web page, not {_a(what)}",
+                f"the download that made this file got an HTML page (an error or login page) "
+                f"instead of the {what}; download the {what} again, checking its size and "
+                "sha256 (`pybuilds mirror` does both)",
+            )
         return (
-            "it is a web page (a login page?), not an archive",
+            f"it is a web page (a login page?), not {_a(what)}",
             "a server or proxy answered with HTML; open the URL in a browser to see it, "
-            "and give the mirror credentials (netrc or user:password@ in the URL)",
+            "and give the server credentials (netrc or user:password@ in the URL)",
         )
     lowered = name.lower()
     for suffix, (magic, kind) in _MAGIC.items():
@@ -160,6 +176,10 @@ def sniff_problem(head: bytes, name: str) -> tuple[str, str] | None:
                 "download?); download the file again",
             )
     return None
+
+
+def _a(what: str) -> str:
+    return f"an {what}" if what[:1] in "aeiou" else f"a {what}"
 
 
 def hash_stream(

@@ -158,7 +158,7 @@ def _check_content(path: Path) -> Iterator[Finding]:
     except OSError as error:
         yield fail("content", f"content: cannot read {path}: {error.strerror}")
         return
-    problem = sniff_problem(head, path.name)
+    problem = sniff_problem(head, path.name, local=True)
     if problem is not None:
         yield fail("content", f"content: {path.name}: {problem[0]}", problem[1])
 

@@ -47,6 +47,7 @@ def check_http(
     options: FetchOptions | None = None,
     verify: bool = False,
     cancel: threading.Event | None = None,
+    what: str = "archive",
 ) -> Iterator[Finding]:
     """Walk an http(s) URL as a download does, one finding per step.
 
@@ -62,6 +63,7 @@ def check_http(
         options: Timeouts, netrc, trust store and proxy settings, as for downloads.
         verify: Download the whole body and compare its sha256.
         cancel: Stops the download between chunks.
+        what: What the URL should hold, for messages: `archive` or `catalog`.
     """
     options = options or FetchOptions()
     lookup = lookup_credentials(url, options.netrc_path)
@@ -97,7 +99,7 @@ def check_http(
     else:
         sock.close()
     yield from _credentials(lookup, host)
-    checks = _Checks(expected_sha256, sums_bind, verify)
+    checks = _Checks(expected_sha256, sums_bind, verify, what)
     base = None if mirror is None else _Mirror(mirror, other_releases)
     yield from _request(lookup, checks, base, options, cancel)
 
@@ -156,6 +158,8 @@ class _Checks(NamedTuple):
     expected_sha256: str | None
     sums_bind: bool
     verify: bool
+    what: str
+    """`archive` or `catalog`, for messages."""
 
 
 class _Mirror(NamedTuple):
@@ -201,7 +205,7 @@ def _request(
                 if checks.sums_bind:
                     yield _sums_finding(listed, response)
                 expected = Expected(listed, "the mirror's SHA256SUMS", checks.sums_bind)
-            yield from _body(response, expected, checks.verify, started, cancel)
+            yield from _body(response, expected, checks, started, cancel)
         except httpx.HTTPError as error:
             yield _transport_failure(error, options)
         finally:
@@ -291,7 +295,7 @@ def _status_failure(response: httpx.Response, lookup: AuthLookup, mirror: str | 
 def _body(
     response: httpx.Response,
     expected: Expected,
-    verify: bool,
+    checks: _Checks,
     started: float,
     cancel: threading.Event | None,
 ) -> Iterator[Finding]:
@@ -317,17 +321,17 @@ def _body(
     if kind in ("text/html", "application/xhtml+xml"):
         yield fail(
             "content",
-            "content: the server returned a web page (login page?) instead of the archive",
+            f"content: the server returned a web page (login page?) instead of the {checks.what}",
             "a server or proxy wants a login or shows an error page; open the URL in a browser, "
-            "and give the mirror credentials (netrc or user:password@ in the URL)",
+            "and give the server credentials (netrc or user:password@ in the URL)",
             content_type=kind,
         )
         return
-    problem = sniff_problem(head, unquote(name))
+    problem = sniff_problem(head, unquote(name), what=checks.what)
     if problem is not None:
         yield fail("content", f"content: {problem[0]}", problem[1])
         return
-    if verify:
+    if checks.verify:
         actual, size_read, hashing = hash_stream(_prepend(head, chunks), cancel)
         yield verify_finding(expected, actual, size_read, hashing)
 
