@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from httpserver import HTTPTestServer
 from textual.widgets import DataTable, Input, Select
 
 from app.app_demo import DEMO_CATALOG, demo_builds
@@ -243,3 +244,62 @@ async def test_what_a_setting_shadows_can_be_seen_at_80_columns(
         await pilot.pause()
         shown = screen_text(app)
         assert "Shadows" in shown and "user ~/.config/uv/uv.toml" in shown
+
+
+async def test_a_typed_password_is_hidden_once_the_field_is_left(
+    make_app: AppFactory,
+    http_mirror: str,
+    http_server: HTTPTestServer,
+    isolated_home: Path,
+) -> None:
+    http_server.auth = ("me", "s3cret")
+    typed = http_mirror.replace("://", "://me:s3cret@")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        field = screen.query_one("#value", Input)
+        field.focus()
+        await pilot.press(*typed, "tab")
+        await pilot.pause()
+        assert field.value == http_mirror.replace("://", "://***@")
+        assert "s3cret" not in app.export_screenshot()
+        # Test and Save use what was typed, password included: the server asks for it.
+        await screen.run_action("test")
+        await settle(pilot)
+        assert screen.result_text.startswith(f"✓ {KEY.format(GOOD)} would install")
+        assert "s3cret" not in app.export_screenshot()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "s3cret" not in app.export_screenshot()
+        await pilot.press("y")
+        await settle(pilot)
+        user_file = isolated_home / ".config" / "uv" / "uv.toml"
+        assert parse_toml(user_file.read_text(), user_file) == {"python-install-mirror": typed}
+        assert "s3cret" not in app.export_screenshot()
+
+
+async def test_a_hidden_password_is_not_saved_as_stars(
+    make_app: AppFactory, isolated_home: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        field = screen.query_one("#value", Input)
+        field.focus()
+        await pilot.press(*"https://me:s3cret@mirror.example/pbs", "tab")
+        await pilot.pause()
+        field.focus()
+        await pilot.press("end", *"/v2")  # edits the shown text, whose password is ***
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert "type the whole URL again" in screen.result_text
+        assert not (isolated_home / ".config" / "uv" / "uv.toml").exists()

@@ -83,6 +83,9 @@ class MirrorsScreen(Screen[None]):
         super().__init__()
         self._rows: list[str] = []
         self._result: list[str] = []
+        self._hidden: tuple[str, str] | None = None
+        """(what the Value field shows, what was typed) once a typed value with credentials
+        has been left: it shows redacted from then on, and the real one is kept for use."""
 
     @property
     def papp(self) -> PybuildsApp:
@@ -168,6 +171,7 @@ class MirrorsScreen(Screen[None]):
 
     def _fill_value(self, setting: Setting) -> None:
         field = self.query_one("#value", Input)
+        self._hidden = None
         value = setting.value or ""
         # A value with credentials is never put on screen; the user types a new one instead.
         if value and redact_url(value) != value:
@@ -176,11 +180,29 @@ class MirrorsScreen(Screen[None]):
         else:
             field.value = value
 
+    @on(Input.Blurred, "#value")
+    def _value_left(self, event: Input.Blurred) -> None:
+        # Typed credentials show only while typing: not behind a dialog, nor in a screenshot.
+        value = event.value.strip()
+        shown = redact_url(value)
+        if value and shown != value:
+            self._hidden = (shown, value)
+            event.input.value = shown
+
     def _form(self) -> tuple[str, str, Scope]:
         key = self.query_one("#key", Select).value
         scope = self.query_one("#scope", Select).value
         value = self.query_one("#value", Input).value.strip()
+        if self._hidden is not None and value == self._hidden[0]:
+            value = self._hidden[1]
         return str(key), value, cast(Scope, scope)
+
+    def _hidden_was_edited(self, value: str) -> bool:
+        """The redacted text was edited: its `***` would be used as the credentials."""
+        if self._hidden is None or value == self._hidden[1] or "***" not in value:
+            return False
+        self._say("Credentials are hidden as ***: type the whole URL again to change it.")
+        return True
 
     def _say(self, text: str) -> None:
         self._result = [text]
@@ -202,6 +224,8 @@ class MirrorsScreen(Screen[None]):
         key, value, _ = self._form()
         if not value:
             self._say("Type a URL to test.")
+            return
+        if self._hidden_was_edited(value):
             return
         self._say(f"Testing {redact_url(value)}…")
         self._test(key, value)
@@ -259,6 +283,8 @@ class MirrorsScreen(Screen[None]):
         key, value, scope = self._form()
         if not value:
             self._say("Type a value first.")
+            return
+        if self._hidden_was_edited(value):
             return
         self._preview(key, value, scope, then_save)
 
