@@ -18,6 +18,7 @@ from httpserver import HTTPTestServer, _Handler
 from tui.commands import doctor_cmd
 from tui.core.config import load_settings
 from tui.core.doctor import Finding, Report, diagnose
+from tui.core.doctor_common import verdict
 from tui.core.fetch import FetchOptions
 from tui.core.platform import Platform
 
@@ -766,9 +767,67 @@ def test_command_build_flag_beats_the_environment(
     assert run_doctor(*base, "--build", "40") == 0
     out = capsys.readouterr().out
     assert "chosen by --build" in out
-    assert out.rstrip().endswith(f"would install (cpython-{VERSION}-linux-x86_64-gnu, release 40)")
+    assert out.rstrip().endswith(
+        f"would install with pybuilds (cpython-{VERSION}-linux-x86_64-gnu, release 40); "
+        "uv was not checked: it ignores --build and would pick release 45"
+    )
     assert run_doctor(*base, "--build", "99") == 1
     assert "tagged `99` (from --build)" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("isolated")
+def test_command_fails_where_uv_would(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pybuilds falls back to a `%2B` file name; uv does not, so the setup is broken for uv.
+    root = make_mirror(tmp_path / "m", name=NAME.replace("+", "%2B"))
+    argv = ("3.12", *PLATFORM_ARGS, "--python-downloads-json-url", str(catalog))
+    assert run_doctor(*argv, "--mirror", root.as_uri()) == 1
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last.startswith(
+        f"`3.12` would install with pybuilds (cpython-{VERSION}-linux-x86_64-gnu, release {TAG}); "
+        "uv would fail: it looks only for the name with `+`, and the mirror saved the file with "
+        "`%2B`; rename it: mv "
+    )
+    assert run_doctor(*argv, "--mirror", root.as_uri(), "--json") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["would_install"] is True and document["uv_would_install"] is False
+    assert document["verdict"] == last
+    # Another flavour is pybuilds' alone: the verdict says uv was not checked, and exits 0.
+    other = NAME.replace("install_only_stripped", "install_only").replace("+", "%2B")
+    make_mirror(root, name=other)
+    assert run_doctor(*argv, "--mirror", root.as_uri(), "--flavour", "install_only") == 0
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last.endswith(
+        "uv was not checked: it has no flavour choice and installs the catalog's own archive"
+    )
+
+
+def test_a_uv_toml_uv_refuses_fails_for_uv(
+    tmp_path: Path, doctor: Doctor, env: dict[str, str]
+) -> None:
+    root = make_mirror(tmp_path / "m")
+    (tmp_path / "uv.toml").write_text('python-install-mirro = "typo"\n')
+    report = doctor(root.as_uri())
+    assert report.would_install
+    [refused] = [f for f in step(report, "settings") if f.uv_failure]
+    assert refused.uv_failure == (
+        f"it refuses {tmp_path / 'uv.toml'} (unknown key `python-install-mirro`) before "
+        "downloading anything; fix or remove that line"
+    )
+
+
+def test_catalog_paths_fail_for_uv(
+    tmp_path: Path, env: dict[str, str], options: FetchOptions
+) -> None:
+    root = make_mirror(tmp_path / "m")
+    catalog = write_catalog(tmp_path / "paths.json", str(root / TAG / NAME))
+    settings = load_settings({"python-downloads-json-url": str(catalog)}, env=env, cwd=tmp_path)
+    findings = list(diagnose("3.12", settings, PLATFORM, options=options).findings)
+    assert verdict("3.12", findings).endswith(
+        f'uv would fail: the catalog gives the archive as a path, which uv rejects ("relative '
+        f'URL without a base"); write it as {(root / TAG / NAME).as_uri()}'
+    )
 
 
 @pytest.mark.usefixtures("isolated")

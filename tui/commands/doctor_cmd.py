@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
         description="Check every step an install of REQUEST would take: the settings in force "
         "and where they come from, the catalog, the build chosen, its URL after the mirror "
         "rewrite, and the file:// path or the http(s) connection (DNS, TLS, status, "
-        "redirects, content). Exits 0 only when the install would work.",
+        "redirects, content). Exits 0 only when the install would work with pybuilds and "
+        "with uv (1 when either would fail; the last line says which).",
     )
     parser.add_argument("request", nargs="?", help="e.g. 3.12, 3.13t (default: the newest)")
     parser.add_argument(
@@ -60,7 +61,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands.settings import settings_from_args
     from tui.core.doctor import iter_diagnosis
-    from tui.core.doctor_common import would_install
+    from tui.core.doctor_common import uv_failures, uv_would_install, verdict, would_install
 
     settings = settings_from_args(args, show_warnings=False)  # they become findings
     findings: list[Finding] = []
@@ -77,30 +78,23 @@ def run(args: argparse.Namespace) -> int:
         findings.append(finding)
         if not args.json:
             write_finding(finding, out)
-    works = would_install(findings)
     request = args.request or "default"
     if args.json:
         document = {
             "request": request,
-            "would_install": works,
+            "would_install": would_install(findings),
+            "uv_would_install": uv_would_install(findings),
+            "verdict": verdict(request, findings),
             "findings": [finding.to_json() for finding in findings],
         }
         json.dump(document, out, indent=2)
         out.write("\n")
     else:
         out.write(f"\n{verdict(request, findings)}\n")
+    # The settings doctor checks are uv's: a setup uv fails on is broken, even where pybuilds
+    # copes (a `%2B` file name), so it fails here too; the last line says which tool fails.
+    works = would_install(findings) and not uv_failures(findings)
     return ExitCode.OK if works else ExitCode.FAILURE
-
-
-def verdict(request: str, findings: list[Finding]) -> str:
-    """The last line: "`3.13` would install (cpython-3.13.1-linux-x86_64-gnu, release 40)"."""
-    from tui.core.doctor_common import would_install
-
-    chosen = next((f.detail for f in findings if f.step == "build" and "key" in f.detail), None)
-    which = f" ({chosen['install_key']}, release {chosen['tag'] or 'unknown'})" if chosen else ""
-    return (
-        f"`{request}` {'would install' if would_install(findings) else 'would NOT install'}{which}"
-    )
 
 
 def write_finding(finding: Finding, out: IO[str]) -> None:

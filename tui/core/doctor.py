@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
@@ -55,6 +55,8 @@ class Choice(NamedTuple):
     """Another PBS flavour of the chosen build (`pgo+lto-full`)."""
     flavour_origin: str | None = None
     """`--flavour` or the pybuilds.toml that sets `default-flavour`."""
+    uv_tag: str | None = None
+    """The tag uv applies: UV_PYTHON_CPYTHON_BUILD only."""
 
 
 def choice_from(settings: Settings, *, build_tag: str | None, flavour: str | None) -> Choice:
@@ -64,7 +66,9 @@ def choice_from(settings: Settings, *, build_tag: str | None, flavour: str | Non
     default = settings.setting("default-flavour")
     flavour_origin = "--flavour" if flavour else default.origin
     flavour = flavour or default.value
-    return Choice(tag, tag_origin if tag else None, flavour, flavour_origin if flavour else None)
+    return Choice(
+        tag, tag_origin if tag else None, flavour, flavour_origin if flavour else None, env_tag
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +162,14 @@ def iter_diagnosis(
     build = yield from _build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
+    uv_other = _uv_other_build(catalog.builds, parsed, platform, choice, build)
+    if uv_other is not None:
+        yield uv_other
     resolved = yield from _url_findings(build, mirrors, choice)
     if resolved is None:
         return
     url, flavoured = resolved
+    uv_checked = uv_other is None and not flavoured
     # Another flavour is checked against the SHA256SUMS beside it, as install does.
     expected_sha256 = None if flavoured else build.sha256
     mirror, mirror_origin = mirrors.mirror_for(_kind(build))
@@ -170,35 +178,44 @@ def iter_diagnosis(
         return
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme and url.startswith(("/", "~", ".")):
+        uri = Path(url).expanduser().absolute().as_uri()
         yield warn(
             "url",
             f"url: `{url}` is a path, not a URL: pybuilds reads it, uv cannot",
-            f"write it as a file:// URL: {Path(url).expanduser().absolute().as_uri()}",
+            f"write it as a file:// URL: {uri}",
+            uv_failure="the catalog gives the archive as a path, which uv rejects "
+            f'("relative URL without a base"); write it as {uri}',
         )
-        url, scheme = Path(url).expanduser().absolute().as_uri(), "file"
+        url, scheme = uri, "file"
+    # A file uv would not fetch (another build or flavour) says nothing about uv.
+    keep = _as_is if uv_checked else _pybuilds_only
     if scheme == "file":
         from tui.core.doctor_file import check_file
 
-        yield from check_file(
-            url,
-            expected_sha256=expected_sha256,
-            sums_bind=flavoured,
-            mirror=mirror,
-            verify=verify,
-            cancel=cancel,
+        yield from keep(
+            check_file(
+                url,
+                expected_sha256=expected_sha256,
+                sums_bind=flavoured,
+                mirror=mirror,
+                verify=verify,
+                cancel=cancel,
+            )
         )
     elif scheme in ("http", "https"):
         from tui.core.doctor_http import check_http  # imports httpx only when probing
 
-        yield from check_http(
-            url,
-            expected_sha256=expected_sha256,
-            sums_bind=flavoured,
-            mirror=mirror,
-            other_releases=_other_releases(build, catalog.builds, mirrors) if mirror else (),
-            options=options,
-            verify=verify,
-            cancel=cancel,
+        yield from keep(
+            check_http(
+                url,
+                expected_sha256=expected_sha256,
+                sums_bind=flavoured,
+                mirror=mirror,
+                other_releases=_other_releases(build, catalog.builds, mirrors) if mirror else (),
+                options=options,
+                verify=verify,
+                cancel=cancel,
+            )
         )
     else:
         yield fail(
@@ -261,6 +278,15 @@ def _same_series(one: Build, other: Build) -> bool:
     return all(getattr(one, name) == getattr(other, name) for name in fields)
 
 
+def _as_is(findings: Iterator[Finding]) -> Iterator[Finding]:
+    return findings
+
+
+def _pybuilds_only(findings: Iterator[Finding]) -> Iterator[Finding]:
+    for finding in findings:
+        yield replace(finding, uv_failure=None)
+
+
 def _kind(build: Build) -> MirrorKind:
     kinds: dict[str, MirrorKind] = {"pypy": "pypy", "graalpy": "graalpy", "pyodide": "pyodide"}
     return kinds.get(build.implementation, "cpython")
@@ -298,8 +324,26 @@ def _settings_findings(settings: Settings, request: str | None) -> Iterator[Find
             origin=setting.origin,
             source=setting.kind,
         )
+    refused = _refused_by_uv(settings)
     for message in settings.warnings:
-        yield warn("settings", f"settings: {message}")
+        yield warn("settings", f"settings: {message}", uv_failure=refused.get(message))
+
+
+def _refused_by_uv(settings: Settings) -> dict[str, str]:
+    """Settings warnings about files uv will not parse (it stops before any download), each
+    with what uv would say; pybuilds only warns and reads the rest."""
+    from tui.core.config_files import value_problems
+
+    refused = {}
+    for file in settings.files:
+        if file.table:  # uv warns about a pyproject's [tool.uv] and goes on
+            continue
+        for problem in value_problems(file.values):
+            refused[f"{file.path}: {problem}; uv refuses this file"] = (
+                f"it refuses {file.path} ({problem}) before downloading anything; "
+                "fix or remove that line"
+            )
+    return refused
 
 
 def _choice_findings(choice: Choice) -> Iterator[Finding]:
@@ -464,6 +508,29 @@ def _build_findings(
     return build
 
 
+def _uv_other_build(
+    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice, build: Build
+) -> Finding | None:
+    """uv takes a tag from UV_PYTHON_CPYTHON_BUILD only: say when `--build` made pybuilds'
+    choice one uv would not make, since the checks that follow are then pybuilds' alone."""
+    from tui.core.requests import select_build
+
+    if choice.tag_origin != "--build":
+        return None
+    uv_build = select_build(builds, request, platform, build_tag=choice.uv_tag)
+    if uv_build == build:
+        return None
+    instead = (
+        f"release {uv_build.build or 'unknown'}" if uv_build is not None else "no build at all"
+    )
+    return info(
+        "build",
+        f"build: uv ignores --build and would pick {instead} for `{request.text}`; "
+        "what follows checks pybuilds' choice only",
+        uv_unchecked=f"uv was not checked: it ignores --build and would pick {instead}",
+    )
+
+
 def _same_install(one: Build, other: Build) -> bool:
     return one.install_key == other.install_key
 
@@ -591,5 +658,7 @@ def _url_findings(
             f"url: flavour `{choice.flavour}` (from {choice.flavour_origin}) replaces the "
             f"catalog's archive; its checksum comes from the SHA256SUMS beside it",
             flavour=choice.flavour,
+            uv_unchecked="uv was not checked: it has no flavour choice and installs the "
+            "catalog's own archive",
         )
     return url, flavoured

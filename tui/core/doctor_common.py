@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -65,6 +65,9 @@ class Finding:
     """With `ok=True`: the install works, but something should be fixed (for uv's sake)."""
     detail: Mapping[str, Any] = field(default_factory=dict, compare=False)
     """Facts behind the message for `--json` and the app: JSON-compatible values only."""
+    uv_failure: str | None = None
+    """Why `uv python install` would fail at this step though pybuilds gets through (uv does
+    not fall back to a `%2B` file name, rejects a path as a URL…), with the fix."""
 
     @property
     def level(self) -> Level:
@@ -87,6 +90,7 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "detail": dict(self.detail),
+            "uv_failure": self.uv_failure,
         }
 
 
@@ -98,8 +102,23 @@ def info(step: Step, message: str, hint: str | None = None, **detail: Any) -> Fi
     return Finding(step, None, redact_text(message), _redact(hint), detail=detail)
 
 
-def warn(step: Step, message: str, hint: str | None = None, **detail: Any) -> Finding:
-    return Finding(step, True, redact_text(message), _redact(hint), warning=True, detail=detail)
+def warn(
+    step: Step,
+    message: str,
+    hint: str | None = None,
+    *,
+    uv_failure: str | None = None,
+    **detail: Any,
+) -> Finding:
+    return Finding(
+        step,
+        True,
+        redact_text(message),
+        _redact(hint),
+        warning=True,
+        detail=detail,
+        uv_failure=_redact(uv_failure),
+    )
 
 
 def fail(step: Step, message: str, hint: str | None = None, **detail: Any) -> Finding:
@@ -111,8 +130,46 @@ def _redact(text: str | None) -> str | None:
 
 
 def would_install(findings: Iterable[Finding]) -> bool:
-    """True when no step failed: the request would install."""
+    """True when no step failed: `pybuilds install` of the request would work."""
     return all(finding.ok is not False for finding in findings)
+
+
+def uv_failures(findings: Iterable[Finding]) -> list[Finding]:
+    """The steps pybuilds gets through but `uv python install` would not."""
+    return [finding for finding in findings if finding.uv_failure]
+
+
+def uv_would_install(findings: Sequence[Finding]) -> bool | None:
+    """Whether `uv python install` of the request would work too; None when the doctor checked
+    a build or flavour uv cannot be asked for (`--build`, `--flavour`)."""
+    if not would_install(findings) or uv_failures(findings):
+        return False
+    return None if _uv_unchecked(findings) else True
+
+
+def _uv_unchecked(findings: Iterable[Finding]) -> list[str]:
+    return [str(f.detail["uv_unchecked"]) for f in findings if f.detail.get("uv_unchecked")]
+
+
+def verdict(request: str, findings: Sequence[Finding]) -> str:
+    """The last line: whether pybuilds, and uv, would install the request, and which build,
+    e.g. "`3.12` would install with pybuilds (cpython-3.12.4-linux-x86_64-gnu, release
+    20240713); uv would fail: …"."""
+    chosen = next((f.detail for f in findings if f.step == "build" and "key" in f.detail), None)
+    which = f" ({chosen['install_key']}, release {chosen['tag'] or 'unknown'})" if chosen else ""
+    if not would_install(findings):
+        return f"`{request}` would NOT install{which}"
+    failures = uv_failures(findings)
+    if failures:
+        more = f" (and {len(failures) - 1} more above)" if len(failures) > 1 else ""
+        return (
+            f"`{request}` would install with pybuilds{which}; "
+            f"uv would fail: {failures[0].uv_failure}{more}"
+        )
+    unchecked = _uv_unchecked(findings)
+    if unchecked:
+        return f"`{request}` would install with pybuilds{which}; {'; '.join(unchecked)}"
+    return f"`{request}` would install{which}"
 
 
 def human_size(size: int | None) -> str:
@@ -220,7 +277,7 @@ class Expected(NamedTuple):
 
 def verify_finding(expected: Expected, actual: str, size: int, elapsed: float) -> Finding:
     """The `--verify` result: the archive's sha256 against the catalog's (or SHA256SUMS)."""
-    facts = {
+    facts: dict[str, Any] = {
         "sha256": actual,
         "expected": expected.sha256,
         "size": size,

@@ -116,11 +116,14 @@ def _locate(path: Path) -> Generator[Finding, None, Path | None]:
         for spelling in ("%2B", "%2b"):
             encoded = path.with_name(path.name.replace("+", spelling))
             if encoded.is_file():
+                rename = f"mv {shell_quote(encoded)} {shell_quote(path)}"
                 yield warn(
                     "file",
                     f"file: {path} does not exist, but {encoded.name} (saved with `{spelling}`) "
                     "does: pybuilds installs it, uv reports the file as missing",
-                    f"rename it: mv {shell_quote(encoded)} {shell_quote(path)}",
+                    f"rename it: {rename}",
+                    uv_failure=f"it looks only for the name with `+`, and the mirror saved the "
+                    f"file with `{spelling}`; rename it: {rename}",
                     path=str(path),
                     found=str(encoded),
                     kind="encoded-plus",
