@@ -186,6 +186,7 @@ def test_bad_requests_fail_before_downloading(
         (["--mirror", "http://[::1"], "--mirror", "Invalid IPv6 URL"),
         (["--mirror", "http://127.0.0.1:abc/"], "--mirror", "Port could not be cast"),
         (["--archive", "http://[::1/x.tar.gz"], "--archive", "Invalid IPv6 URL"),
+        (["--mirror", "/srv/pbs"], "--mirror", "is a folder path, not a URL"),
     ],
 )
 def test_a_url_that_does_not_parse_is_a_settings_error(

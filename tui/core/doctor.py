@@ -156,7 +156,7 @@ def iter_diagnosis(
                     location, expected_sha256=None, options=options, what="catalog"
                 )
             return
-    mirrors = mirrors_from_settings(settings)
+    mirrors = mirrors_from_settings(settings, allow_paths=True)  # a finding explains them
     yield _catalog_finding(catalog, mirrors)
     yield from _cache_finding(catalog, settings)
     build = yield from _build_findings(catalog.builds, parsed, platform, choice)

@@ -185,11 +185,24 @@ def checked_url(url: str, origin: str) -> str:
     )
 
 
-def mirrors_from_settings(settings: Settings) -> MirrorSettings:
+def _path_not_url(value: str, origin: str) -> ConfigError:
+    """uv reads a mirror only as a URL; a folder path would fail later, file by file."""
+    from pathlib import Path
+
+    return ConfigError(
+        origin,
+        f"`{value}` is a folder path, not a URL: uv and pybuilds read a mirror only as a URL",
+        hint=f"write it as {Path(value).absolute().as_uri()}",
+    )
+
+
+def mirrors_from_settings(settings: Settings, *, allow_paths: bool = False) -> MirrorSettings:
     """The mirrors in force and where each was set (`--mirror`, an env var, a file).
 
+    `allow_paths` keeps a folder path given as a mirror, for `pybuilds doctor` to explain.
+
     Raises:
-        ConfigError: a mirror URL that cannot be parsed.
+        ConfigError: a mirror that is a folder path or a URL that cannot be parsed.
     """
     found: dict[str, str | None] = {}
     for kind, key in (
@@ -200,6 +213,8 @@ def mirrors_from_settings(settings: Settings) -> MirrorSettings:
         ("astral", "astral-mirror-url"),
     ):
         setting = settings.setting(key)
+        if setting.value and "://" not in setting.value and not allow_paths:
+            raise _path_not_url(setting.value, setting.origin)
         found[f"{kind}_mirror"] = (
             checked_url(setting.value, setting.origin) if setting.value else None
         )
