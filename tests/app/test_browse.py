@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 from app.app_demo import DEMO_PLATFORM, DEMO_ROOT, demo_builds, make_demo_app
 from app.conftest import AppFactory
-from app.helpers import browse, listed, settle, table
+from app.helpers import browse, listed, screen_text, settle, table
 from tui.app.app import PybuildsApp
 from tui.app.commands import COMMANDS
 from tui.app.screens.error import ErrorModal
@@ -245,3 +245,34 @@ async def test_a_catalog_that_cannot_load_ends_the_app_with_its_error() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
     assert app.return_code == 1
+
+
+async def test_the_install_dialog_scrolls_in_a_tiny_terminal() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog)
+        # The focused button is in view, not cut off below the frame.
+        assert app.focused is app.screen.query_one("#install")
+        assert "Install" in screen_text(app).splitlines()[-3]
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # to the flavour field
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#flavour")
+        assert "Flavour" in screen_text(app)
+        await pilot.press("shift+tab")  # the frame itself: it scrolls by keys
+        await pilot.press("home")
+        await pilot.pause()
+        assert "cpython-3.14.7-linux-x86_64_v3" in screen_text(app)  # the title
+
+
+@pytest.mark.parametrize("mode", ["browse", "mirrors"])
+async def test_the_footer_ends_in_the_palette_key_at_40_columns(mode: str) -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        await app.switch_mode(mode)
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.rstrip().endswith("^p palette"), footer

@@ -7,9 +7,11 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.app.widgets.dialog_frame import DialogFrame
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -27,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.confirm_label = confirm
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogFrame(classes="dialog"):
             yield Static(self.question, classes="dialog-title", markup=False)
             if self.detail:
                 yield Static(self.detail, id="confirm-detail", markup=False)

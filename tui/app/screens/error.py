@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.app.widgets.dialog_frame import DialogFrame
 from tui.core.redact import redact_text
 
 
@@ -27,7 +28,7 @@ class ErrorModal(ModalScreen[None]):
         self.hint = redact_text(hint) if hint else None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog -error"):
+        with DialogFrame(classes="dialog -error"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, id="error-message", markup=False)
             if self.hint:

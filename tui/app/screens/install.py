@@ -9,11 +9,12 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from tui.app.widgets.dialog_frame import DialogFrame
 from tui.core.catalog import Build
 from tui.core.redact import redact_url
 
@@ -74,7 +75,7 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
     def compose(self) -> ComposeResult:
         defaults = self.defaults
         verb = "Reinstall" if self.reinstall else "Install"
-        with Vertical(classes="dialog", id="install-dialog"):
+        with DialogFrame(classes="dialog", id="install-dialog"):
             yield Static(f"{verb} {self.build.install_key}", classes="dialog-title", markup=False)
             if defaults.note:
                 yield Static(defaults.note, classes="dialog-note", markup=False)

@@ -16,6 +16,15 @@ class KeyFooter(Footer):
     were drawn, and again on many cursor moves, though the keys shown rarely changed.
     """
 
+    # Compact keys keep a one-cell right margin; on the palette key, docked at the right end,
+    # that cell let the keys scrolled beneath it show through (`^p paletter` at 40 columns).
+    DEFAULT_CSS = """
+    KeyFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+        padding-right: 1;
+    }
+    """
+
     def __init__(self, *, compact: bool = True) -> None:
         super().__init__(compact=compact)
         self._rebuild_pending = False
