@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,28 @@ async def test_test_button_runs_the_doctor_on_the_selected_build(
         await screen.run_action("test")  # a second click this soon is ignored as a bounce
         await settle(pilot)
         assert "✗" in screen.result_text
+
+
+async def test_a_mirror_only_pybuilds_copes_with_is_not_passed(
+    make_app: AppFactory, fake_release: FakeRelease, tmp_path: Path
+) -> None:
+    encoded = tmp_path / "encoded-mirror"
+    shutil.copytree(fake_release.mirror, encoded)
+    for archive in encoded.glob("*/*+*"):
+        archive.rename(archive.with_name(archive.name.replace("+", "%2B")))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await filter_to(pilot, GOOD)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = mirrors_screen(app)
+        screen.query_one("#value", Input).value = encoded.as_uri()
+        await screen.run_action("test")
+        await settle(pilot)
+        first = screen.result_text.splitlines()[0]
+        assert first.startswith(f"✗ `{KEY.format(GOOD)}` would install with pybuilds"), first
+        assert "uv would fail" in first
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -31,7 +31,7 @@ from tui.core.catalog_source import LoadedCatalog
 from tui.core.config import Setting, Settings, load_settings, set_value
 from tui.core.config_write import Scope
 from tui.core.doctor import iter_diagnosis
-from tui.core.doctor_common import Finding, would_install
+from tui.core.doctor_common import Finding, uv_failures, verdict, would_install
 from tui.core.errors import PybuildsError
 from tui.core.fetch import network_options
 from tui.core.redact import redact_url
@@ -376,6 +376,9 @@ def _finding_text(finding: Finding) -> str:
 def _verdict(request: str | None, findings: tuple[Finding, ...]) -> str:
     """One line saying whether the install would work, with the step that stops it."""
     name = request or "default"
+    if would_install(findings) and uv_failures(findings):
+        # The settings are uv's: a mirror uv fails on (a `%2B` name) is not done yet.
+        return f"✗ {verdict(name, findings)}"
     if would_install(findings):
         warnings = sum(finding.warning for finding in findings)
         return f"✓ {name} would install" + (f" ({warnings} warning(s) below)" if warnings else "")
