@@ -1,4 +1,4 @@
-"""Walk the chain from settings to a downloadable archive and report each step as a Finding."""
+"""The doctor's walk from settings to a downloadable archive, and its URL and mirror steps."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.core.catalog import Build
-from tui.core.doctor_common import Finding, fail, info, ok, warn, would_install
+from tui.core.doctor_build import (
+    Choice,
+    build_findings,
+    choice_findings,
+    choice_from,
+    request_finding,
+    uv_other_build,
+)
+from tui.core.doctor_common import Finding, fail, info, warn, would_install
+from tui.core.doctor_settings import (
+    MIRROR_KEYS,
+    cache_finding,
+    catalog_finding,
+    settings_findings,
+    try_load_catalog,
+)
 from tui.core.errors import PybuildsError
 from tui.core.mirrors import (
-    PBS_PREFIX,
     MirrorKind,
     MirrorMismatch,
     MirrorSettings,
@@ -27,48 +41,11 @@ if TYPE_CHECKING:
     from tui.core.catalog_source import LoadedCatalog
     from tui.core.config import Settings
     from tui.core.fetch import FetchOptions
-    from tui.core.requests import Request
 
 __all__ = ["Finding", "Report", "diagnose", "iter_diagnosis"]
 
-_MIRROR_KEYS = {
-    "cpython": "python-install-mirror",
-    "pypy": "pypy-install-mirror",
-    "graalpy": "graalpy-install-mirror",
-    "pyodide": "pyodide-install-mirror",
-}
-_SHOWN = 6
-"""How many versions or platforms a "no build" finding lists."""
 _OTHER_RELEASES = 5
 """How many older releases of a build to probe for on an http mirror that lacks it."""
-
-
-class Choice(NamedTuple):
-    """What narrows the build and its archive beyond the request, as `pybuilds install` applies
-    it: the flag first, then the environment or pybuilds.toml."""
-
-    tag: str | None = None
-    """Only builds whose `build` is exactly this (`20240415`, a custom `45`)."""
-    tag_origin: str | None = None
-    """`--build` or `UV_PYTHON_CPYTHON_BUILD`."""
-    flavour: str | None = None
-    """Another PBS flavour of the chosen build (`pgo+lto-full`)."""
-    flavour_origin: str | None = None
-    """`--flavour` or the pybuilds.toml that sets `default-flavour`."""
-    uv_tag: str | None = None
-    """The tag uv applies: UV_PYTHON_CPYTHON_BUILD only."""
-
-
-def choice_from(settings: Settings, *, build_tag: str | None, flavour: str | None) -> Choice:
-    """The build tag and flavour an install with these flags would use."""
-    env_tag = settings.env.get("UV_PYTHON_CPYTHON_BUILD") or None  # uv: empty means unset
-    tag, tag_origin = (build_tag, "--build") if build_tag else (env_tag, "UV_PYTHON_CPYTHON_BUILD")
-    default = settings.setting("default-flavour")
-    flavour_origin = "--flavour" if flavour else default.origin
-    flavour = flavour or default.value
-    return Choice(
-        tag, tag_origin if tag else None, flavour, flavour_origin if flavour else None, env_tag
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +116,13 @@ def iter_diagnosis(
         Findings in chain order; a failed step ends the walk.
     """
     choice = choice_from(settings, build_tag=build_tag, flavour=flavour)
-    yield from _settings_findings(settings, request)
-    yield from _choice_findings(choice)
-    parsed = yield from _request_finding(request or "default", platform)
+    yield from settings_findings(settings, request)
+    yield from choice_findings(choice)
+    parsed = yield from request_finding(request or "default", platform)
     if parsed is None:
         return
     if catalog is None:
-        catalog = yield from _load_catalog(settings)
+        catalog = yield from try_load_catalog(settings)
         if catalog is None:
             location = settings.get("python-downloads-json-url") or ""
             if location.startswith(("http://", "https://")):
@@ -157,12 +134,12 @@ def iter_diagnosis(
                 )
             return
     mirrors = mirrors_from_settings(settings, allow_paths=True)  # a finding explains them
-    yield _catalog_finding(catalog, mirrors)
-    yield from _cache_finding(catalog, settings)
-    build = yield from _build_findings(catalog.builds, parsed, platform, choice)
+    yield catalog_finding(catalog, mirrors)
+    yield from cache_finding(catalog, settings)
+    build = yield from build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
-    uv_other = _uv_other_build(catalog.builds, parsed, platform, choice, build)
+    uv_other = uv_other_build(catalog.builds, parsed, platform, choice, build)
     if uv_other is not None:
         yield uv_other
     resolved = yield from _url_findings(build, mirrors, choice)
@@ -174,7 +151,7 @@ def iter_diagnosis(
     expected_sha256 = None if flavoured else build.sha256
     mirror, mirror_origin = mirrors.mirror_for(_kind(build))
     if mirror is not None and _is_path(mirror):
-        yield _path_mirror(mirror, _MIRROR_KEYS[_kind(build)], mirror_origin)
+        yield _path_mirror(mirror, MIRROR_KEYS[_kind(build)], mirror_origin)
         return
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme and url.startswith(("/", "~", ".")):
@@ -290,333 +267,6 @@ def _pybuilds_only(findings: Iterator[Finding]) -> Iterator[Finding]:
 def _kind(build: Build) -> MirrorKind:
     kinds: dict[str, MirrorKind] = {"pypy": "pypy", "graalpy": "graalpy", "pyodide": "pyodide"}
     return kinds.get(build.implementation, "cpython")
-
-
-# --- settings, request, catalog, build ---------------------------------------------------------
-
-
-def _settings_findings(settings: Settings, request: str | None) -> Iterator[Finding]:
-    wanted = ["python-install-mirror", "python-downloads-json-url"]
-    lowered = (request or "").lower()
-    for implementation in ("pypy", "graalpy", "pyodide"):
-        key = _MIRROR_KEYS[implementation]
-        if settings.get(key) or implementation in lowered:
-            wanted.append(key)
-    for key in wanted:
-        setting = settings.setting(key)
-        if setting.value is None:
-            default = {
-                "python-install-mirror": "downloads come from python-build-standalone's "
-                "GitHub releases",
-                "python-downloads-json-url": "pybuilds uses its own catalog (refreshed or "
-                "embedded), uv its built-in one",
-            }.get(key, "downloads come from upstream")
-            yield info("settings", f"{key}: not set; {default}", key=key, value=None)
-            continue
-        shown = redact_url(setting.value)
-        hidden = [f"{redact_url(s.value or '')} from {s.origin}" for s in setting.shadowed]
-        extra = f"; overrides {', '.join(hidden)}" if hidden else ""
-        yield info(
-            "settings",
-            f"{key} = {shown} (from {setting.origin}{extra})",
-            key=key,
-            value=shown,
-            origin=setting.origin,
-            source=setting.kind,
-        )
-    refused = _refused_by_uv(settings)
-    for message in settings.warnings:
-        yield warn("settings", f"settings: {message}", uv_failure=refused.get(message))
-
-
-def _refused_by_uv(settings: Settings) -> dict[str, str]:
-    """Settings warnings about files uv will not parse (it stops before any download), each
-    with what uv would say; pybuilds only warns and reads the rest."""
-    from tui.core.config_files import value_problems
-
-    refused = {}
-    for file in settings.files:
-        if file.table:  # uv warns about a pyproject's [tool.uv] and goes on
-            continue
-        for problem in value_problems(file.values):
-            refused[f"{file.path}: {problem}; uv refuses this file"] = (
-                f"it refuses {file.path} ({problem}) before downloading anything; "
-                "fix or remove that line"
-            )
-    return refused
-
-
-def _choice_findings(choice: Choice) -> Iterator[Finding]:
-    if choice.tag:
-        uv = (
-            "uv reads it too"
-            if choice.tag_origin == "UV_PYTHON_CPYTHON_BUILD"
-            else "uv takes a tag only from UV_PYTHON_CPYTHON_BUILD"
-        )
-        yield info(
-            "settings",
-            f"build tag: only builds tagged `{choice.tag}` (from {choice.tag_origin}; {uv})",
-            key="build",
-            value=choice.tag,
-            origin=choice.tag_origin,
-        )
-    if choice.flavour:
-        yield info(
-            "settings",
-            f"flavour: `{choice.flavour}` (from {choice.flavour_origin}; uv always installs "
-            "the catalog's own archive)",
-            key="flavour",
-            value=choice.flavour,
-            origin=choice.flavour_origin,
-        )
-
-
-def _request_finding(text: str, platform: Platform) -> Generator[Finding, None, Request | None]:
-    from tui.core.requests import parse_request
-
-    try:
-        request = parse_request(text)
-    except PybuildsError as error:
-        yield fail("request", f"request: {error.message}", error.hint)
-        return None
-    yield ok(
-        "request",
-        f"request: `{text}` means {request.describe(platform)} (platform: {platform.describe()})",
-        request=text,
-        key=request.describe(platform),
-        platform=platform.key,
-    )
-    return request
-
-
-def _load_catalog(settings: Settings) -> Generator[Finding, None, LoadedCatalog | None]:
-    from tui.core.catalog_source import load_catalog
-
-    location = settings.setting("python-downloads-json-url")
-    try:
-        return load_catalog(location.value)
-    except PybuildsError as error:
-        where = f" (set by {location.origin})" if location.value else ""
-        yield fail(
-            "catalog",
-            f"catalog: {error.message}{where}",
-            error.hint or "fix or unset python-downloads-json-url",
-        )
-        return None
-
-
-def _catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding:
-    count = len(catalog.builds)
-    if count == 0:
-        return fail(
-            "catalog",
-            f"catalog: {catalog.source} lists no build pybuilds can use",
-            "check that it is a uv download-metadata.json with entries for known platforms",
-        )
-    if mirrors.python_mirror:
-        outside = [
-            b for b in catalog.builds if b.implementation == "cpython" and _outside_pbs(b.url)
-        ]
-        if outside:
-            return warn(
-                "catalog",
-                f"catalog: {catalog.source} ({_builds(count)}); {len(outside):,} CPython URLs "
-                f"are not under {PBS_PREFIX}/, e.g. {redact_url(outside[0].url)}",
-                f"with python-install-mirror set (by {mirrors.python_origin}), uv refuses those "
-                "builds and uv 0.13.9 `uv python list` fails entirely; unset the mirror or "
-                "write the catalog with GitHub URLs",
-                source=catalog.source,
-                builds=count,
-            )
-    return ok(
-        "catalog",
-        f"catalog: {catalog.source} ({_builds(count)})",
-        source=catalog.source,
-        builds=count,
-    )
-
-
-def _cache_finding(catalog: LoadedCatalog, settings: Settings) -> Iterator[Finding]:
-    """pybuilds' refreshed catalog is pybuilds' alone: uv keeps its built-in one."""
-    from tui.core.catalog_source import cache_path
-    from tui.core.nearmiss import shell_quote
-
-    cached = cache_path()
-    if settings.get("python-downloads-json-url") or catalog.source != str(cached):
-        return
-    yield warn(
-        "catalog",
-        "catalog: uv does not read pybuilds' cached catalog (from `pybuilds catalog update`): "
-        "it keeps its own built-in one, so uv may pick another build than the one below, "
-        "or find none",
-        "to make uv read the same catalog: pybuilds config set python-downloads-json-url "
-        f"{shell_quote(cached)}; or `pybuilds catalog reset` to use the embedded one",
-        source=str(cached),
-    )
-
-
-def _builds(count: int) -> str:
-    return "1 build" if count == 1 else f"{count:,} builds"
-
-
-def _outside_pbs(url: str) -> bool:
-    return not url.startswith(PBS_PREFIX + "/")
-
-
-def _build_findings(
-    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice
-) -> Generator[Finding, None, Build | None]:
-    from tui.core.requests import select_build
-
-    build = select_build(builds, request, platform, build_tag=choice.tag)
-    if build is None:
-        if choice.tag and select_build(builds, request, platform) is not None:
-            yield _no_build_tagged(builds, request, platform, choice)
-        else:
-            yield _no_build(builds, request, platform)
-        return None
-    flavour = _flavour(build)
-    installs_as = (
-        "" if build.key == str(build.install_key) else f", installs as {build.install_key}"
-    )
-    chosen_by = f", chosen by {choice.tag_origin}" if choice.tag else ""
-    yield ok(
-        "build",
-        f"build: {build.key} (release {build.build or 'unknown'}{chosen_by}"
-        f"{f', flavour {flavour}' if flavour else ''}){installs_as}",
-        key=build.key,
-        install_key=str(build.install_key),
-        tag=build.build,
-        flavour=flavour,
-        sha256=build.sha256,
-    )
-    others = [b.build or "unknown" for b in builds if _same_install(b, build) and b != build]
-    if others:
-        yield info(
-            "build",
-            f"build: the catalog also has {_tags(others)} of {build.install_key}; "
-            "only one can be installed at a time",
-            "choose one with --build TAG (uv: UV_PYTHON_CPYTHON_BUILD=TAG)",
-            others=others,
-        )
-    if build.sha256 is None:
-        yield warn(
-            "build",
-            "build: the catalog has no sha256 for it, so the download cannot be verified",
-            "use a catalog with checksums (`pybuilds mirror` writes one)",
-        )
-    return build
-
-
-def _uv_other_build(
-    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice, build: Build
-) -> Finding | None:
-    """uv takes a tag from UV_PYTHON_CPYTHON_BUILD only: say when `--build` made pybuilds'
-    choice one uv would not make, since the checks that follow are then pybuilds' alone."""
-    from tui.core.requests import select_build
-
-    if choice.tag_origin != "--build":
-        return None
-    uv_build = select_build(builds, request, platform, build_tag=choice.uv_tag)
-    if uv_build == build:
-        return None
-    instead = (
-        f"release {uv_build.build or 'unknown'}" if uv_build is not None else "no build at all"
-    )
-    return info(
-        "build",
-        f"build: uv ignores --build and would pick {instead} for `{request.text}`; "
-        "what follows checks pybuilds' choice only",
-        uv_unchecked=f"uv was not checked: it ignores --build and would pick {instead}",
-    )
-
-
-def _same_install(one: Build, other: Build) -> bool:
-    return one.install_key == other.install_key
-
-
-def _tags(tags: Sequence[str]) -> str:
-    shown = ", ".join(f"`{tag}`" for tag in tags[:_SHOWN])
-    more = f" and {len(tags) - _SHOWN} more" if len(tags) > _SHOWN else ""
-    return f"build{'s' if len(tags) > 1 else ''} {shown}{more}"
-
-
-def _no_build_tagged(
-    builds: Sequence[Build], request: Request, platform: Platform, choice: Choice
-) -> Finding:
-    """The request matches builds, just none with the tag asked for."""
-    tags = list(dict.fromkeys(b.build or "unknown" for b in builds if request.matches(b, platform)))
-    fix = (
-        "unset UV_PYTHON_CPYTHON_BUILD or set it to one of those (uv reads it too)"
-        if choice.tag_origin == "UV_PYTHON_CPYTHON_BUILD"
-        else "give --build one of those, or leave it out"
-    )
-    return fail(
-        "build",
-        f"build: no download found for request `{request.text}` "
-        f"({request.describe(platform)}) tagged `{choice.tag}` (from {choice.tag_origin})",
-        f"the catalog has {_tags(tags)} for it\n{fix}",
-        tags=tags,
-    )
-
-
-def _flavour(build: Build) -> str | None:
-    from tui.core.filenames import parse_asset_name
-
-    try:
-        return parse_asset_name(build.url).flavour or None
-    except ValueError:
-        return None
-
-
-def _no_build(builds: Sequence[Build], request: Request, platform: Platform) -> Finding:
-    """Why nothing matched: which versions this platform has, which platforms this version has."""
-    described = request.describe(platform)
-    any_version = request._replace(
-        release=(), prerelease="", specifiers=(), allows_prereleases=True
-    )
-    here = [b for b in builds if any_version.matches(b, platform)]
-    same_minor = [b for b in here if b.version.minor_version == request.release[:2]]
-    if same_minor:
-        versions = list(dict.fromkeys(str(b.version) for b in same_minor))[:_SHOWN]
-    else:
-        # The newest of each minor version says more than six pre-releases of one; `builds`
-        # is sorted best first, so the first of each minor is its newest.
-        newest: dict[tuple[str, int, int], str] = {}
-        for b in here:
-            newest.setdefault((b.implementation, b.major, b.minor), f"{b.version}")
-        versions = list(newest.values())[:_SHOWN]
-    anywhere = request._replace(
-        os=None, arch=None, libc=None, any_os=False, any_arch=False, any_libc=False
-    )
-    elsewhere = [
-        b
-        for b in builds
-        if anywhere.matches(b, Platform(b.os, b.arch, b.libc, b.arch_level), prereleases=True)
-    ]
-    platforms = list(dict.fromkeys(b.platform_key for b in elsewhere))
-    target = "-".join(described.split("-")[2:])
-    reasons = []
-    if versions:
-        reasons.append(f"for {target} the catalog has {', '.join(versions)}")
-    else:
-        reasons.append(
-            f"the catalog has no {request.implementation or 'cpython'} build for {target}"
-        )
-    if platforms:
-        more = f" and {len(platforms) - _SHOWN} more" if len(platforms) > _SHOWN else ""
-        reasons.append(f"this version exists for {', '.join(platforms[:_SHOWN])}{more}")
-    reasons.append(
-        "a newer catalog may have it: `pybuilds catalog update`, or set python-downloads-json-url"
-    )
-    hint = "\n".join(reasons)
-    return fail(
-        "build",
-        f"build: no download found for request `{request.text}` ({described})",
-        hint,
-        versions=versions,
-        platforms=platforms,
-    )
 
 
 def _url_findings(
