@@ -49,6 +49,8 @@ class HTTPTestServer:
         fail_times / fail_status: answer the next `fail_times` requests with `fail_status`.
         redirects: request path (decoded, no query) -> Location for a 302.
         login_page: answer every authorised request with a 200 HTML login page.
+        head_status: answer every HEAD with this status and no body (405: a server that
+            refuses HEAD, as some object stores and proxies do); GET is served as usual.
     """
 
     def __init__(self, root: Path, *, tls: ssl.SSLContext | None = None) -> None:
@@ -63,6 +65,7 @@ class HTTPTestServer:
         self.fail_status = 503
         self.redirects: dict[str, str] = {}
         self.login_page = False
+        self.head_status: int | None = None
         self.requests: list[RequestRecord] = []
         self.lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -162,6 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
                 )
             )
+        if head and owner.head_status is not None:
+            self._reply(owner.head_status, b"", head=True)
+            return
         if owner.take("fail_times"):
             self._reply(owner.fail_status, b"server trouble\n", head=head)
             return

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from httpserver import HTTPTestServer, _Handler
+from httpserver import HTTPTestServer
 
 from tui.commands import doctor_cmd
 from tui.core.config import load_settings
@@ -547,24 +547,18 @@ def test_http_404_finds_the_series_in_an_older_release(
     )
 
 
-class _RefusesHead(_Handler):
-    """A server that answers HEAD with 405, as some object stores and proxies do."""
-
-    def do_HEAD(self) -> None:
-        self.send_response(405)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-
 def test_http_near_misses_where_head_is_refused(
     doctor: Doctor, http_server: HTTPTestServer
 ) -> None:
-    http_server._httpd.RequestHandlerClass = _RefusesHead
+    http_server.head_status = 405
     http_server.add_file(NAME, DATA)
     report = doctor(http_server.url)
     assert any(f"without its `{TAG}/` folder" in f.message for f in step(report, "http"))
-    probes = [r for r in http_server.requests_for(NAME) if r.method == "GET"]
-    assert [r.headers.get("range") for r in probes] == ["bytes=0-0"]
+    probes = http_server.requests_for(NAME)
+    assert [(r.method, r.headers.get("range")) for r in probes] == [
+        ("HEAD", None),
+        ("GET", "bytes=0-0"),
+    ]
 
 
 def test_http_404_finds_another_flavour(doctor: Doctor, http_server: HTTPTestServer) -> None:
