@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.config_files import MIRROR_SETTING_OF
 from tui.core.mirrors import MirrorSettings
 from tui.core.redact import redact_url
 
@@ -23,12 +24,6 @@ EDITABLE_KEYS = (
 )
 """Settings the mirrors screen edits: every one is a URL uv reads from uv.toml."""
 
-_MIRROR_KEY_OF = {
-    "cpython": "python-install-mirror",
-    "pypy": "pypy-install-mirror",
-    "graalpy": "graalpy-install-mirror",
-    "pyodide": "pyodide-install-mirror",
-}
 _FIELDS_OF = {
     "python-install-mirror": ("python_mirror", "python_origin"),
     "pypy-install-mirror": ("pypy_mirror", "pypy_origin"),
@@ -39,7 +34,7 @@ _FIELDS_OF = {
 
 def mirror_key(implementation: str) -> str | None:
     """The setting holding the mirror for an implementation's builds."""
-    return _MIRROR_KEY_OF.get(implementation)
+    return MIRROR_SETTING_OF.get(implementation)
 
 
 def mirror_settings(settings: Settings | None) -> MirrorSettings:

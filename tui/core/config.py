@@ -17,6 +17,7 @@ from tui.core.config_files import (
     KEY_SPECS,
     KEYS,
     MIRROR_KEYS,
+    MIRROR_SETTING_OF,
     ConfigFile,
     allowed_values,
     env_flag,
@@ -79,12 +80,6 @@ __all__ = [
 SettingSource = Literal[
     "cli", "env", "config-file", "project", "user", "system", "pybuilds", "default"
 ]
-_IMPLEMENTATION_MIRRORS = {
-    "cpython": "python-install-mirror",
-    "pypy": "pypy-install-mirror",
-    "graalpy": "graalpy-install-mirror",
-    "pyodide": "pyodide-install-mirror",
-}
 
 
 class Setting(NamedTuple):
@@ -242,7 +237,7 @@ class Settings(NamedTuple):
 
     def mirror_setting(self, implementation: str) -> Setting | None:
         """The mirror setting for `cpython`, `pypy`, `graalpy` or `pyodide` URLs, if any."""
-        key = _IMPLEMENTATION_MIRRORS.get(implementation)
+        key = MIRROR_SETTING_OF.get(implementation)
         return self.setting(key) if key else None
 
     def python_downloads(self) -> Literal["automatic", "manual", "never"]:

@@ -73,14 +73,14 @@ KEYS: tuple[KeySpec, ...] = (
 )
 KEY_SPECS: Mapping[str, KeySpec] = {spec.key: spec for spec in KEYS}
 
-MIRROR_KEYS = frozenset(
-    (
-        "python-install-mirror",
-        "pypy-install-mirror",
-        "graalpy-install-mirror",
-        "pyodide-install-mirror",
-    )
-)
+MIRROR_SETTING_OF = {
+    "cpython": "python-install-mirror",
+    "pypy": "pypy-install-mirror",
+    "graalpy": "graalpy-install-mirror",
+    "pyodide": "pyodide-install-mirror",
+}
+"""The setting that names each implementation's mirror."""
+MIRROR_KEYS = frozenset(MIRROR_SETTING_OF.values())
 """uv's docs list these as uv.toml-only; uv 0.13.9 still reads them from [tool.uv]."""
 
 # Top-level keys uv 0.13.9 accepts in uv.toml and [tool.uv] (from its "unknown field" error).

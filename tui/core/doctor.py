@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.core.catalog import Build
+from tui.core.config_files import MIRROR_SETTING_OF
 from tui.core.doctor_build import (
     Choice,
     build_findings,
@@ -20,7 +21,6 @@ from tui.core.doctor_build import (
 )
 from tui.core.doctor_common import Finding, fail, info, warn, would_install
 from tui.core.doctor_settings import (
-    MIRROR_KEYS,
     cache_finding,
     catalog_finding,
     settings_findings,
@@ -151,7 +151,7 @@ def iter_diagnosis(
     expected_sha256 = None if flavoured else build.sha256
     mirror, mirror_origin = mirrors.mirror_for(_kind(build))
     if mirror is not None and _is_path(mirror):
-        yield _path_mirror(mirror, MIRROR_KEYS[_kind(build)], mirror_origin)
+        yield _path_mirror(mirror, MIRROR_SETTING_OF[_kind(build)], mirror_origin)
         return
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if not scheme and url.startswith(("/", "~", ".")):

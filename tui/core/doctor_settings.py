@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
+from tui.core.config_files import MIRROR_SETTING_OF
 from tui.core.doctor_common import Finding, fail, info, ok, warn
 from tui.core.errors import PybuildsError
 from tui.core.mirrors import PBS_PREFIX, MirrorSettings
@@ -14,14 +15,6 @@ if TYPE_CHECKING:
     from tui.core.catalog_source import LoadedCatalog
     from tui.core.config import Settings
 
-MIRROR_KEYS = {
-    "cpython": "python-install-mirror",
-    "pypy": "pypy-install-mirror",
-    "graalpy": "graalpy-install-mirror",
-    "pyodide": "pyodide-install-mirror",
-}
-"""The setting that names each implementation's mirror."""
-
 
 def settings_findings(settings: Settings, request: str | None) -> Iterator[Finding]:
     """Each setting the download depends on and where it comes from, then the settings
@@ -29,7 +22,7 @@ def settings_findings(settings: Settings, request: str | None) -> Iterator[Findi
     wanted = ["python-install-mirror", "python-downloads-json-url"]
     lowered = (request or "").lower()
     for implementation in ("pypy", "graalpy", "pyodide"):
-        key = MIRROR_KEYS[implementation]
+        key = MIRROR_SETTING_OF[implementation]
         if settings.get(key) or implementation in lowered:
             wanted.append(key)
     for key in wanted:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote
 
 from tui.core.catalog import Build
+from tui.core.config_files import MIRROR_SETTING_OF
 from tui.core.errors import DownloadFailed, PybuildsError
 from tui.core.fetch import FetchOptions, read_bytes
 from tui.core.mirrors import (
@@ -43,13 +44,6 @@ _PREFIXES = {
     "graalpy": GRAALPY_PREFIX,
     "pyodide": PYODIDE_PREFIX,
 }
-_SETTING_OF = {
-    "cpython": "python-install-mirror",
-    "pypy": "pypy-install-mirror",
-    "graalpy": "graalpy-install-mirror",
-    "pyodide": "pyodide-install-mirror",
-}
-
 ChecksumSource = Literal["catalog", "SHA256SUMS", "computed"]
 
 
@@ -301,6 +295,6 @@ def mirror_settings_for(dest: Path) -> tuple[tuple[str, str], ...]:
                     if entry["url"].startswith(prefix + "/"):
                         implementations.add(implementation)
     uri = dest.as_uri()
-    pairs = [(_SETTING_OF[i], uri) for i in _PREFIXES if i in implementations]
+    pairs = [(MIRROR_SETTING_OF[i], uri) for i in _PREFIXES if i in implementations]
     pairs.append(("python-downloads-json-url", str(dest / METADATA)))
     return tuple(pairs)
