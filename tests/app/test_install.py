@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from httpserver import HTTPTestServer
 from textual.message import Message
+from textual.pilot import Pilot
 
 from app.conftest import BAD_CHECKSUM, BIG, GOOD, MISSING, AppFactory, FakeRelease
 from app.helpers import browse, listed, running, screen_text, settle, table, wait_until
@@ -33,6 +34,15 @@ def finished(seen: list[Message]) -> list[InstallFinished]:
 
 def rows(app: object) -> list[ProgressRow]:
     return list(browse(app).query(ProgressRow))  # type: ignore[arg-type]
+
+
+async def start_download(pilot: Pilot[int]) -> ProgressRow:
+    """Install the highlighted build from the dialog's defaults; its row once downloading."""
+    await pilot.press("i", "enter")
+    await wait_until(pilot, lambda: bool(rows(pilot.app)))
+    row = rows(pilot.app)[0]
+    await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+    return row
 
 
 def leftovers(root: Path) -> list[str]:
@@ -102,10 +112,7 @@ async def test_cancel_leaves_nothing_behind(
     with TrickleServer(fake_release.mirror, pause=0.05) as server:
         app = make_app(server.url)
         async with running(app, showing=BIG) as (pilot, seen):
-            await pilot.press("i", "enter")
-            await wait_until(pilot, lambda: bool(rows(app)))
-            row = rows(app)[0]
-            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            row = await start_download(pilot)
             assert table(app).row_at(0).state == "installing"
             await pilot.press("x")
             await wait_until(pilot, lambda: bool(finished(seen)))
@@ -246,10 +253,7 @@ async def test_quit_asks_while_installs_run_then_cancels_them(
     with TrickleServer(fake_release.mirror, pause=0.05) as server:
         app = make_app(server.url)
         async with running(app, showing=BIG) as (pilot, seen):
-            await pilot.press("i", "enter")
-            await wait_until(pilot, lambda: bool(rows(app)))
-            row = rows(app)[0]
-            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            await start_download(pilot)
             await pilot.press("q")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
@@ -280,10 +284,7 @@ async def test_cancel_shows_at_once_while_the_download_stalls(
     with TrickleServer(fake_release.mirror, pause=1.0) as server:
         app = make_app(server.url)
         async with running(app, showing=BIG) as (pilot, seen):
-            await pilot.press("i", "enter")
-            await wait_until(pilot, lambda: bool(rows(app)))
-            row = rows(app)[0]
-            await wait_until(pilot, lambda: row.tracker.snapshot.phase == "downloading")
+            row = await start_download(pilot)
             await pilot.press("x")
             # The worker notices only when the next bytes arrive; the row says so already.
             assert not finished(seen)

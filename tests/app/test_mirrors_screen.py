@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from httpserver import HTTPTestServer
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from app.app_demo import DEMO_CATALOG, demo_builds
@@ -26,20 +27,26 @@ def mirrors_screen(app: object) -> MirrorsScreen:
     return screen
 
 
+async def open_mirrors(pilot: Pilot[int]) -> MirrorsScreen:
+    """Press `m` and wait for the mirrors screen to settle."""
+    await pilot.press("m")
+    await settle(pilot)
+    return mirrors_screen(pilot.app)
+
+
 async def test_settings_show_their_sources(make_app: AppFactory, fake_release: FakeRelease) -> None:
     app = make_app(fake_release.mirror.as_uri())
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        table = mirrors_screen(app).query_one("#settings", DataTable)
+        screen = await open_mirrors(pilot)
+        table = screen.query_one("#settings", DataTable)
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[:3] == [
             "python-install-mirror",
             fake_release.mirror.as_uri(),
             "env UV_PYTHON_INSTALL_MIRROR",
         ]
-        assert mirrors_screen(app).query_one("#value", Input).value == fake_release.mirror.as_uri()
+        assert screen.query_one("#value", Input).value == fake_release.mirror.as_uri()
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is browse(app)
@@ -51,9 +58,7 @@ async def test_save_mirror_to_user_config(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#value", Input).value = fake_release.mirror.as_uri()
         assert screen.query_one("#scope", Select).value == "user"
         await pilot.press("ctrl+s")
@@ -78,9 +83,7 @@ async def test_invalid_value_is_explained_not_saved(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#value", Input).value = "ftp://mirror.example/pbs"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -96,9 +99,7 @@ async def test_test_button_runs_the_doctor_on_the_selected_build(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await filter_to(pilot, GOOD)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#value", Input).value = fake_release.mirror.as_uri()
         await pilot.click("#test")
         await settle(pilot)
@@ -123,9 +124,7 @@ async def test_a_mirror_only_pybuilds_copes_with_is_not_passed(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await filter_to(pilot, GOOD)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#value", Input).value = encoded.as_uri()
         await screen.run_action("test")
         await settle(pilot)
@@ -142,9 +141,7 @@ async def test_a_failed_test_shows_its_verdict_and_every_line(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await filter_to(pilot, MISSING)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         empty = tmp_path / "empty-mirror"
         empty.mkdir()
         screen.query_one("#value", Input).value = empty.as_uri()
@@ -173,9 +170,7 @@ async def test_saving_the_catalog_url_loads_that_catalog(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.index is not None and len(app.index) == len(fake_release.builds)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#key", Select).value = "python-downloads-json-url"
         await pilot.pause()  # the new key fills the value field with its current value
         screen.query_one("#value", Input).value = str(DEMO_CATALOG)
@@ -201,9 +196,7 @@ async def test_a_catalog_that_fails_to_load_after_a_save_keeps_the_old_one(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         screen.query_one("#key", Select).value = "python-downloads-json-url"
         await pilot.pause()  # the new key fills the value field with its current value
         screen.query_one("#value", Input).value = str(broken)
@@ -224,9 +217,7 @@ async def test_saving_a_setting_the_environment_overrides_says_so(
     app = make_app(in_env)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         (tmp_path / "other").mkdir()
         saved = (tmp_path / "other").as_uri()
         screen.query_one("#value", Input).value = saved
@@ -258,9 +249,7 @@ async def test_what_a_setting_shadows_can_be_seen_at_80_columns(
     app = make_app(fake_release.mirror.as_uri())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        table = mirrors_screen(app).query_one("#settings", DataTable)
+        table = (await open_mirrors(pilot)).query_one("#settings", DataTable)
         assert table.has_focus
         assert "Shadows" not in screen_text(app)
         await pilot.press("end")  # as far right as it goes; left/right scroll by a column
@@ -281,9 +270,7 @@ async def test_a_typed_password_is_hidden_once_the_field_is_left(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await filter_to(pilot, GOOD)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         field = screen.query_one("#value", Input)
         field.focus()
         await pilot.press(*typed, "tab")
@@ -312,9 +299,7 @@ async def test_a_hidden_password_is_not_saved_as_stars(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        screen = mirrors_screen(app)
+        screen = await open_mirrors(pilot)
         field = screen.query_one("#value", Input)
         field.focus()
         await pilot.press(*"https://me:s3cret@mirror.example/pbs", "tab")
