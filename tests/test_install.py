@@ -783,3 +783,15 @@ def test_open_first_source_stops_at_a_refusal(http_server: HTTPTestServer) -> No
         [(http_server.url_for("a.tar.gz"), "mirror"), (http_server.url_for("a.tar.gz"), None)]
     )
     assert events == [] and isinstance(error, DownloadFailed) and error.status == 403
+
+
+def test_progress_is_reported_by_time_and_at_once_for_each_mebibyte() -> None:
+    from tui.core.install import ProgressThrottle
+
+    throttle = ProgressThrottle(interval=0.05, step=1 << 20)
+    assert throttle.due(0.0, 0)
+    assert not throttle.due(0.01, 100_000)  # too soon, too little
+    assert throttle.due(0.06, 200_000)  # the interval passed
+    # 1 MiB came at once, then the server stalls: report it now, not after the stall.
+    assert throttle.due(0.07, 200_000 + (1 << 20))
+    assert not throttle.due(0.08, 300_000 + (1 << 20))

@@ -60,8 +60,23 @@ __all__ = [
     "uninstall",
 ]
 
-_EVENT_INTERVAL = 0.05
-"""Seconds between progress events: at most ~20 a second, whatever the speed."""
+
+class ProgressThrottle:
+    """When to report progress: every `interval` seconds, and at once when `step` more bytes
+    came in. Reports wait for the unpacking to reach a step; the byte rule makes the bytes
+    that came just before a stall show up instead of the count from before them."""
+
+    def __init__(self, interval: float = 0.05, step: int = 1 << 20) -> None:
+        self.interval = interval
+        self.step = step
+        self._last = float("-inf")
+        self._done = 0
+
+    def due(self, now: float, done: int) -> bool:
+        if now - self._last < self.interval and done - self._done < self.step:
+            return False
+        self._last, self._done = now, done
+        return True
 
 
 class InstallOptions(NamedTuple):
@@ -349,15 +364,14 @@ class _Installer:
         extraction: Extraction,
         total: int | None,
     ) -> Iterator[InstallEvent]:
-        """Run `steps`, reporting bytes and files at most every `_EVENT_INTERVAL` seconds."""
-        last = time.monotonic()
+        """Run `steps`, reporting bytes and files as `ProgressThrottle` allows."""
+        throttle = ProgressThrottle()
+        throttle.due(time.monotonic(), 0)  # the caller has just reported 0 bytes
         files = -1
         try:
             for _ in steps:
-                now = time.monotonic()
-                if now - last < _EVENT_INTERVAL:
+                if not throttle.due(time.monotonic(), reader.done):
                     continue
-                last = now
                 yield Downloading(self.key, reader.done, total)
                 if extraction.files != files:
                     files = extraction.files
