@@ -441,3 +441,20 @@ def test_install_takes_uvs_network_options(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("UV_HTTP_TIMEOUT", "12")
     options = fetch_options(build_parser(["install"]).parse_args(["install", "3.12"]))
     assert (options.trust_store, options.timeout) == ("system", 12.0)
+
+
+def test_uninstall_of_a_version_keeps_its_debug_and_freethreaded_builds(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    suffix = pbs_builds.host.install_suffix
+    names = [f"cpython-3.12.99-{suffix}", f"cpython-3.12.99+debug-{suffix}"]
+    names.append(f"cpython-3.13.99+freethreaded-{suffix}")
+    for name in names:
+        (root / name / "bin").mkdir(parents=True)
+    # As uv: a request without a variant means the default build only.
+    assert main(["uninstall", "3.12", *dirs]) == 0
+    assert sorted(p.name for p in root.glob("cpython-*")) == sorted(names[1:])
+    assert main(["uninstall", "3.13", *dirs]) == 3
+    assert main(["uninstall", "3.13t", "3.12d", *dirs]) == 0
+    assert not list(root.glob("cpython-*"))

@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
             found = [
                 i
                 for i in installations
-                if request.matches_installation(i, platform, prereleases=True)
+                # As uv: `3.12` removes the default build, not +debug or +freethreaded ones.
+                if request.matches_installation(
+                    i, platform, prereleases=True, default_variant_only=True
+                )
             ]
             if not found:
                 print(f"No existing installations found for: {request.text}", file=sys.stderr)

@@ -154,13 +154,20 @@ class Request(NamedTuple):
         )  # fmt: skip
 
     def matches_installation(
-        self, installation: Installation, platform: Platform, *, prereleases: bool | None = None
+        self,
+        installation: Installation,
+        platform: Platform,
+        *,
+        prereleases: bool | None = None,
+        default_variant_only: bool = False,
     ) -> bool:
-        """Whether an installed Python fits the request (any variant when none was given)."""
+        """Whether an installed Python fits the request: any variant when none was given, or
+        with `default_variant_only` only the default one (as `uv python uninstall 3.12`)."""
         fields = _installation_fields(installation)
         if fields is None:
             return False
-        return self._fits(*fields, _target(self, platform), prereleases, VARIANTS)
+        variants = ("default",) if default_variant_only else VARIANTS
+        return self._fits(*fields, _target(self, platform), prereleases, variants)
 
     def catalog_scope(self, platform: Platform, *, all_arches: bool = False) -> Scope:
         """The OS, libc and arches this request can match on `platform` (None: any), so callers
