@@ -458,3 +458,21 @@ def test_uninstall_of_a_version_keeps_its_debug_and_freethreaded_builds(
     assert main(["uninstall", "3.13", *dirs]) == 3
     assert main(["uninstall", "3.13t", "3.12d", *dirs]) == 0
     assert not list(root.glob("cpython-*"))
+
+
+def test_find_without_a_request_takes_the_pinned_version(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--no-bin")) == 0
+    (tmp_path / ".python-version").write_text("3.9\n")  # pinned, and not installed
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["find", "--install-dir", str(tmp_path / "root")]) == 3
+    assert "3.9" in capsys.readouterr().err
+    (tmp_path / ".python-version").write_text(f"{VERSION}\n")
+    assert main(["find", "--install-dir", str(tmp_path / "root")]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"bin/python{MINOR}")

@@ -14,7 +14,12 @@ def register(subparsers: Any) -> None:
         help="print the interpreter path of the best installed match",
         description="Print the executable of the newest installed Python matching REQUEST.",
     )
-    parser.add_argument("request", nargs="?", default="default", help="e.g. 3.12, 3.13t, pypy")
+    parser.add_argument(
+        "request",
+        nargs="?",
+        help="e.g. 3.12, 3.13t, pypy (default, as uv: UV_PYTHON, else the first version the "
+        "nearest .python-version(s) file pins, else the newest)",
+    )
     parser.add_argument("--install-dir", help="managed-Python root (env: UV_PYTHON_INSTALL_DIR)")
     add_platform_arguments(parser)
     parser.set_defaults(run=run)
@@ -26,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.errors import NoMatchingBuild
     from tui.core.requests import find_installation, parse_request
 
-    request = parse_request(args.request)
+    request = parse_request(args.request or _pinned())
     platform = platform_from(args)
     layout = layout_from(settings_from_args(args))
     found = find_installation(layout.installations(), request, platform)
@@ -35,7 +40,20 @@ def run(args: argparse.Namespace) -> int:
             request.describe(platform),
             installed=True,
             hint=f"installed Pythons live in {layout.root}; "
-            f"install one with `pybuilds install {args.request}`",
+            f"install one with `pybuilds install {request.text}`",
         )
     print(found.executable if request.pins_patch else layout.stable_executable(found))
     return 0
+
+
+def _pinned() -> str:
+    """The request `uv python find` uses when given none."""
+    from pathlib import Path
+
+    from tui.commands.common import env_value
+    from tui.core.version_files import find_version_file
+
+    if pinned := env_value("UV_PYTHON"):
+        return pinned
+    found = find_version_file(Path.cwd())
+    return found.requests[0] if found is not None else "default"
