@@ -135,3 +135,11 @@ def test_verbose_before_or_after_the_command(
 ) -> None:
     assert main(argv) == 0
     assert capsys.readouterr().out.startswith("cpython-3.12.14-")
+
+
+def test_verbose_shows_no_traceback_for_an_ordinary_not_found(
+    uv_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-v", "find", "3.99", "--install-dir", str(tmp_path / "none")]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: no installed Python found")

@@ -77,8 +77,11 @@ def print_error(error: BaseException | str) -> None:
 
 
 def report_error(error: BaseException, *, verbose: bool) -> ExitCode:
-    """`print_error`, after the traceback with -v; returns the exit code for `error`."""
-    if verbose:
+    """`print_error`, after the traceback with -v; returns the exit code for `error`.
+
+    Errors pybuilds reports on purpose (not found, bad settings…) need no traceback: their
+    one line is the whole story. Unexpected ones get it, with -v, for a bug report."""
+    if verbose and not isinstance(error, PybuildsError):
         import traceback
 
         traceback.print_exception(error)
