@@ -276,3 +276,42 @@ async def test_the_footer_ends_in_the_palette_key_at_40_columns(mode: str) -> No
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
         assert footer.rstrip().endswith("^p palette"), footer
+
+
+async def test_installations_show_and_one_the_catalog_lacks_can_be_uninstalled(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "uv-python"
+    for key in (
+        "cpython-3.13.15-linux-x86_64-gnu",  # uv's baseline build; the list picks v3
+        "cpython-3.11.99-linux-x86_64-gnu",  # a custom build the catalog lacks
+        "pypy-3.10.14-linux-x86_64-gnu",  # a PyPy the catalog no longer lists
+    ):
+        (root / key / "bin").mkdir(parents=True)
+    (root / "cpython-3.11.99-linux-x86_64-gnu" / "BUILD").write_text("20260101\n")
+    app = PybuildsApp(demo_builds(), Layout(root, tmp_path / "bin"), DEMO_PLATFORM)
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        keys = listed(app)
+        assert {
+            "cpython-3.13.15-linux-x86_64-gnu",
+            "cpython-3.11.99-linux-x86_64-gnu",
+            "pypy-3.10.14-linux-x86_64-gnu",
+        } <= set(keys)
+        assert "cpython-3.13.15-linux-x86_64_v3-gnu" not in keys
+        table(app).cursor_row = keys.index("cpython-3.11.99-linux-x86_64-gnu")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "cpython-3.11.99-linux-x86_64-gnu  installed, build 20260101" in text
+        assert "not in the catalog" in text
+        await pilot.press("r")
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallDialog)
+        assert "not in the catalog" in str(list(app._notifications)[-1].message)
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert not (root / "cpython-3.11.99-linux-x86_64-gnu").exists()
+        assert "cpython-3.11.99-linux-x86_64-gnu" not in listed(app)

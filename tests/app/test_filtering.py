@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from app.app_demo import DEMO_PLATFORM, demo_builds
+from app.app_demo import DEMO_PLATFORM, DEMO_ROOT, demo_builds
 from tui.app.filtering import BuildIndex, ViewOptions
+from tui.app.rows import NOT_IN_CATALOG, state_of
 from tui.core.catalog_embedded import load_embedded
+from tui.core.layout import Installation
+from tui.core.names import InstallKey
 from tui.core.platform import Platform
 
 EVERYTHING = ViewOptions(
@@ -67,13 +71,88 @@ def test_default_view_is_one_row_per_minor_for_the_best_runnable_arch(demo: Buil
     assert not any("aarch64" in key or "darwin" in key for key in found)
 
 
+def installed(*keys: str, build: str | None = None) -> dict[str, Installation]:
+    """Installations in uv's layout, as `Layout.installations()` reads them."""
+    found = {}
+    for key in keys:
+        parsed = InstallKey.parse(key)
+        assert parsed is not None, key
+        found[key] = Installation(parsed, Path(DEMO_ROOT, key), build)
+    return found
+
+
+def listed(
+    index: BuildIndex,
+    options: ViewOptions,
+    on_disk: dict[str, Installation],
+    platform: Platform = DEMO_PLATFORM,
+) -> list[str]:
+    selection = index.select(options, platform, on_disk, host=DEMO_PLATFORM)
+    return [str(b.install_key) for b in selection.builds]
+
+
 def test_installed_builds_stay_listed_without_all_patches(demo: BuildIndex) -> None:
     older = "cpython-3.13.14-linux-x86_64-gnu"
     assert older not in keys(demo, ViewOptions())
-    selection = demo.select(ViewOptions(), DEMO_PLATFORM, installed={older})
-    assert older in [str(b.install_key) for b in selection.builds]
-    only = demo.select(ViewOptions(installed_only=True), DEMO_PLATFORM, installed={older})
-    assert [str(b.install_key) for b in only.builds] == [older]
+    assert older in listed(demo, ViewOptions(), installed(older))
+    assert listed(demo, ViewOptions(installed_only=True), installed(older)) == [older]
+
+
+def test_the_installed_build_of_a_release_is_its_row(demo: BuildIndex) -> None:
+    # uv installs the baseline x86-64 build; the list picked the v3 one and hid it.
+    baseline = "cpython-3.13.15-linux-x86_64-gnu"
+    found = listed(demo, ViewOptions(), installed(baseline))
+    assert baseline in found
+    assert "cpython-3.13.15-linux-x86_64_v3-gnu" not in found
+    assert found.index(baseline) == 1  # in its release's place, after 3.14.7
+
+
+def test_every_installation_shows_whatever_the_toggles(demo: BuildIndex) -> None:
+    on_disk = installed(
+        "cpython-3.15.0rc1-linux-x86_64-gnu",
+        "cpython-3.14.7+freethreaded-linux-x86_64-gnu",
+        "pypy-3.10.16-linux-x86_64-gnu",
+        "cpython-3.14.7-linux-x86_64-musl",
+        # Not in the catalog: a custom build and an older PyPy.
+        "cpython-3.11.99-linux-x86_64-gnu",
+        "pypy-3.10.14-linux-x86_64-gnu",
+    )
+    for options in (ViewOptions(), ViewOptions(installed_only=True)):
+        assert set(on_disk) <= set(listed(demo, options, on_disk))
+    only = listed(demo, ViewOptions(installed_only=True), on_disk)
+    assert only == [
+        "cpython-3.15.0rc1-linux-x86_64-gnu",
+        "cpython-3.14.7-linux-x86_64-musl",
+        "cpython-3.14.7+freethreaded-linux-x86_64-gnu",
+        "cpython-3.11.99-linux-x86_64-gnu",
+        "pypy-3.10.16-linux-x86_64-gnu",
+        "pypy-3.10.14-linux-x86_64-gnu",
+    ]
+
+
+def test_an_installation_the_catalog_lacks_gets_its_own_row(demo: BuildIndex) -> None:
+    custom = "cpython-3.11.99-linux-x86_64-gnu"
+    on_disk = installed(custom, build="20260101")
+    selection = demo.select(ViewOptions(), DEMO_PLATFORM, on_disk, host=DEMO_PLATFORM)
+    row = next(b for b in selection.builds if str(b.install_key) == custom)
+    assert row.source == NOT_IN_CATALOG and row.build == "20260101" and not row.url
+    assert state_of(row, on_disk) == "installed"
+    # Placed by version, just before 3.11.16.
+    keys_in_order = [str(b.install_key) for b in selection.builds]
+    assert keys_in_order.index(custom) + 1 == keys_in_order.index(
+        "cpython-3.11.16-linux-x86_64-gnu"
+    )
+    # The filter text applies to it as to any row.
+    assert custom in listed(demo, ViewOptions(text="3.11"), on_disk)
+    assert custom not in listed(demo, ViewOptions(text="3.12"), on_disk)
+
+
+def test_installations_show_on_this_machine_and_all_platforms(demo: BuildIndex) -> None:
+    on_disk = installed("cpython-3.14.7-linux-x86_64-musl", "cpython-3.11.99-linux-x86_64-gnu")
+    everywhere = replace(EVERYTHING, all_patches=False)
+    assert set(on_disk) <= set(listed(demo, everywhere, on_disk))
+    mac = Platform("darwin", "aarch64", "none")
+    assert not set(on_disk) & set(listed(demo, ViewOptions(), on_disk, mac))
 
 
 def test_platform_words_widen_to_all_platforms(demo: BuildIndex) -> None:

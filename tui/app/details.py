@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.app.rows import RowState
+from tui.app.rows import RowState, in_catalog
 from tui.core.catalog import Build
 from tui.core.errors import PybuildsError
 from tui.core.layout import Installation, Layout
@@ -70,8 +70,12 @@ def describe(
     installation: Installation | None,
 ) -> BuildDetails:
     """What the details panel shows for `build`."""
-    url, origin, problem = mirrored_url(build, mirrors)
-    flavour, flavours = release_flavours(build)
+    if in_catalog(build):
+        url, origin, problem = mirrored_url(build, mirrors)
+        flavour, flavours = release_flavours(build)
+    else:
+        url, origin, flavour, flavours = "", None, "", ()
+        problem = "not in the catalog: pybuilds can uninstall it, not download it again"
     key = str(build.install_key)
     if state == "installed":
         tag = installation.build if installation else None

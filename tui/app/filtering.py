@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable
+from bisect import bisect_left, insort
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import itemgetter
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from tui.app.rows import Column, install_key_text, table_columns
+from tui.app.rows import Column, install_key_text, installed_build, table_columns
 from tui.core.catalog import Build
+from tui.core.layout import Installation
 from tui.core.names import ARCHES, LIBCS, OSES, Variant
 from tui.core.platform import Platform
 from tui.core.versions import Version, build_sort_key
@@ -31,6 +35,7 @@ _OTHER_IMPLEMENTATIONS = ("pypy", "pp3", "graalpy", "gp3", "pyodide", "emscripte
 _PLATFORM_WORDS = frozenset(
     [*OSES, *ARCHES, *LIBCS, "macos", "x86", "arm64", "amd64", "riscv64gc", "glibc"]
 )
+_NONE_INSTALLED: Mapping[str, Installation] = MappingProxyType({})
 _ANY = "any"
 """uv's request for any Python: within the toggles, every build."""
 # Request syntax is tried only for tokens a plain word search cannot express.
@@ -51,6 +56,7 @@ class ViewOptions:
     other_implementations: bool = False
     """PyPy, GraalPy and Pyodide besides CPython."""
     installed_only: bool = False
+    """Only installed builds (all of them, whatever the other toggles)."""
     all_platforms: bool = False
     """Every platform in the catalog instead of the one being browsed."""
 
@@ -157,6 +163,7 @@ class BuildIndex:
         self._haystack_cache: tuple[str, ...] | None = None
         self._token_cache: dict[str, frozenset[int]] = {}
         self._columns: dict[bool, tuple[Column, ...]] = {}
+        self._by_install_key: dict[str, list[int]] | None = None
         self.columns(platform_column=False)
 
     def columns(self, *, platform_column: bool) -> tuple[Column, ...]:
@@ -179,14 +186,24 @@ class BuildIndex:
         return len(self.builds)
 
     def select(
-        self, options: ViewOptions, platform: Platform, installed: Container[str] = ()
+        self,
+        options: ViewOptions,
+        platform: Platform,
+        installed: Mapping[str, Installation] = _NONE_INSTALLED,
+        *,
+        host: Platform | None = None,
     ) -> Selection:
         """The builds `options` asks for, in display order.
+
+        Every installation the filter text matches is listed whatever the toggles: browsing
+        this machine (`host`) or all platforms, all of them; another platform, those it runs.
+        One the catalog lacks gets a row of its own (`rows.installed_build`).
 
         Args:
             options: Toggles and filter text.
             platform: The platform being browsed (ignored when showing all platforms).
-            installed: Install keys (`str(build.install_key)`) present on disk.
+            installed: Installations on disk by install key (`str(build.install_key)`).
+            host: This machine, whose installations all show when it is the one browsed.
 
         Returns:
             The matching builds and the options as widened by the filter text.
@@ -194,29 +211,79 @@ class BuildIndex:
         effective = options.widened()
         matching = self._text_matches(options.text, platform)
         arches = platform.runnable_arches()
-        candidates: list[tuple[int, Build]] = []
-        for index, build in enumerate(self.builds):
-            if matching is not None and index not in matching:
-                continue
-            if not effective.other_implementations and build.implementation != "cpython":
-                continue
-            if not effective.variants and build.variant != "default":
-                continue
-            if not effective.prereleases and build.prerelease:
-                continue
-            if effective.installed_only and install_key_text(build) not in installed:
-                continue
+        candidates: list[tuple[float, Build]] = []
+        if not effective.installed_only:
+            for index, build in enumerate(self.builds):
+                if matching is not None and index not in matching:
+                    continue
+                if not effective.other_implementations and build.implementation != "cpython":
+                    continue
+                if not effective.variants and build.variant != "default":
+                    continue
+                if not effective.prereleases and build.prerelease:
+                    continue
+                if not effective.all_platforms and not _runs_on(build, platform, arches):
+                    continue
+                candidates.append((index, build))
             if not effective.all_platforms:
-                if build.os != platform.os or build.libc != platform.libc:
-                    continue
-                if (build.arch, build.arch_level) not in arches:
-                    continue
-            candidates.append((index, build))
-        if not effective.all_platforms:
-            candidates = _best_arch_only(candidates, arches)
-        if not effective.all_patches:
-            candidates = _newest_patches(candidates, installed, effective.all_platforms)
+                candidates = _best_arch_only(candidates, arches, installed)
+            if not effective.all_patches:
+                candidates = _newest_patches(candidates, effective.all_platforms)
+        if installed:
+            everywhere = effective.all_platforms or (host is not None and platform.key == host.key)
+            shown = {position for position, _ in candidates}
+            rows = self._installed_rows(installed, matching, options.text, platform)
+            for position, build in rows:
+                if position not in shown and (everywhere or _runs_on(build, platform, arches)):
+                    # A few rows into thousands: inserting beats sorting them all again.
+                    insort(candidates, (position, build), key=itemgetter(0))
         return Selection(tuple(build for _, build in candidates), effective)
+
+    def _installed_rows(
+        self,
+        installed: Mapping[str, Installation],
+        matching: frozenset[int] | None,
+        text: str,
+        platform: Platform,
+    ) -> list[tuple[float, Build]]:
+        """One row per installation the filter text matches, with its place in the order.
+
+        A catalog build of the installed release is the row (the one with its build tag if
+        listed); an installation the catalog lacks gets a row of its own, placed between
+        catalog positions.
+        """
+        by_key = self._installed_key_index()
+        rows: list[tuple[float, Build]] = []
+        extras: list[Build] = []
+        for key, installation in installed.items():
+            indices = by_key.get(key)
+            if not indices:
+                extra = installed_build(installation)
+                if extra is not None:
+                    extras.append(extra)
+                continue
+            index = next(
+                (i for i in indices if self.builds[i].build == installation.build), indices[0]
+            )
+            if matching is None or index in matching:
+                rows.append((index, self.builds[index]))
+        if extras:
+            others = BuildIndex(extras)
+            found = others._text_matches(text, platform)
+            for number, build in enumerate(others.builds):
+                if found is None or number in found:
+                    place = bisect_left(self.builds, display_order(build), key=display_order)
+                    rows.append((place - 0.5, build))
+        return rows
+
+    def _installed_key_index(self) -> dict[str, list[int]]:
+        """Catalog positions by install key, made once (only when something is installed)."""
+        if self._by_install_key is None:
+            by_key: dict[str, list[int]] = {}
+            for index, build in enumerate(self.builds):
+                by_key.setdefault(install_key_text(build), []).append(index)
+            self._by_install_key = by_key
+        return self._by_install_key
 
     def _text_matches(self, text: str, platform: Platform) -> frozenset[int] | None:
         tokens = text.lower().split()
@@ -302,29 +369,48 @@ def _request_matcher(token: str) -> Callable[[Build], bool] | None:
     return matches
 
 
+def _runs_on(build: Build, platform: Platform, arches: tuple[tuple[str, str | None], ...]) -> bool:
+    """Whether `build` is for `platform`: its OS and libc, and an arch it runs."""
+    return (
+        build.os == platform.os
+        and build.libc == platform.libc
+        and (build.arch, build.arch_level) in arches
+    )
+
+
 def _best_arch_only(
-    candidates: list[tuple[int, Build]], arches: tuple[tuple[str, str | None], ...]
-) -> list[tuple[int, Build]]:
-    """One row per release: the build for the most preferred arch this platform runs."""
-    rank = {pair: position for position, pair in enumerate(arches)}
+    candidates: list[tuple[float, Build]],
+    arches: tuple[tuple[str, str | None], ...],
+    installed: Container[str],
+) -> list[tuple[float, Build]]:
+    """One row per release: the installed build, else the best arch this platform runs.
+
+    uv installs the baseline x86-64 build, so on an x86-64-v4 machine the installed row is
+    often not the v4 one the list would otherwise pick.
+    """
+    rank = {pair: position + 1 for position, pair in enumerate(arches)}
     best: dict[tuple[object, ...], int] = {}
+    ranked: list[int] = []
     for _, build in candidates:
         release = (build.implementation, build.version, build.variant, build.build)
-        arch_rank = rank[(build.arch, build.arch_level)]
-        if arch_rank < best.get(release, len(arches)):
+        if installed and install_key_text(build) in installed:
+            arch_rank = 0
+        else:
+            arch_rank = rank[(build.arch, build.arch_level)]
+        ranked.append(arch_rank)
+        if arch_rank < best.get(release, len(rank) + 1):
             best[release] = arch_rank
     return [
         (index, build)
-        for index, build in candidates
-        if best[(build.implementation, build.version, build.variant, build.build)]
-        == rank[(build.arch, build.arch_level)]
+        for (index, build), arch_rank in zip(candidates, ranked, strict=True)
+        if best[(build.implementation, build.version, build.variant, build.build)] == arch_rank
     ]
 
 
 def _newest_patches(
-    candidates: list[tuple[int, Build]], installed: Container[str], per_platform: bool
-) -> list[tuple[int, Build]]:
-    """The newest build of each minor version and variant, plus installed ones.
+    candidates: list[tuple[float, Build]], per_platform: bool
+) -> list[tuple[float, Build]]:
+    """The newest build of each minor version and variant (installed ones are added later).
 
     With every platform listed, that is per platform; for one platform the arches it runs
     count as one, so an old baseline-only release does not show beside a newer x86-64-v3 one.
@@ -336,7 +422,5 @@ def _newest_patches(
         group = (build.implementation, build.major, build.minor, build.variant, where)
         if group not in seen:
             seen.add(group)
-            kept.append((index, build))
-        elif installed and install_key_text(build) in installed:
             kept.append((index, build))
     return kept

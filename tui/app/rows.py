@@ -10,7 +10,15 @@ from typing import Literal
 from tui.core import units
 from tui.core.catalog import Build
 from tui.core.layout import Installation
-from tui.core.names import Variant, install_arch, install_os, variant_suffix
+from tui.core.names import (
+    Variant,
+    install_arch,
+    install_os,
+    normalize_arch,
+    normalize_os,
+    variant_suffix,
+)
+from tui.core.versions import Version
 
 RowState = Literal["available", "installed", "other-build", "installing"]
 
@@ -76,6 +84,48 @@ def _install_key_text(
 def installation_map(installations: Iterable[Installation]) -> dict[str, Installation]:
     """Installations by install key (`cpython-3.13.1-linux-x86_64-gnu`)."""
     return {str(installation.key): installation for installation in installations}
+
+
+NOT_IN_CATALOG = "installed, not in the catalog"
+"""The `source` of a row made from an installation the catalog has no build for."""
+
+
+def in_catalog(build: Build) -> bool:
+    """Whether `build` comes from the catalog (and so can be downloaded), not only from disk."""
+    return build.source != NOT_IN_CATALOG
+
+
+def installed_build(installation: Installation) -> Build | None:
+    """A row for an installation the catalog does not list (a custom build, an old PyPy).
+
+    It has no URL or checksum; None when the folder name does not hold a version.
+    """
+    key = installation.key
+    try:
+        version = Version.parse(key.version)
+    except ValueError:
+        return None
+    os_name = normalize_os(key.os) or key.os
+    arch, level = normalize_arch(key.arch) or (key.arch, None)
+    build = Build(
+        key=str(key),
+        implementation=key.implementation,
+        major=version.major,
+        minor=version.minor,
+        patch=version.patch,
+        prerelease=version.prerelease,
+        variant=key.variant,
+        os=os_name,
+        arch=arch,
+        arch_level=level,
+        libc=key.libc,
+        url="",
+        sha256=None,
+        build=installation.build,
+        source=NOT_IN_CATALOG,
+    )
+    # A spelling the catalog names cannot round-trip would file the row under another folder.
+    return build if install_key_text(build) == str(key) else None
 
 
 def installation_for(build: Build, installed: Mapping[str, Installation]) -> Installation | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -20,6 +21,7 @@ from tui.app.rows import (
     Column,
     TableRow,
     flavour_label,
+    in_catalog,
     installation_for,
     row_for,
     state_of,
@@ -49,12 +51,17 @@ _BUILD_ACTIONS = ("install", "uninstall", "reinstall")
 _EMPTY = "No builds match. Esc clears the filter; a, p, v, o widen the list; P picks a platform."
 
 
-def _refused(action: str, state: str) -> bool:
-    """Whether install, uninstall or reinstall cannot act on a build in `state`."""
+def _refused(action: str, state: str, *, downloadable: bool = True) -> bool:
+    """Whether install, uninstall or reinstall cannot act on a build in `state`.
+
+    A build only on disk (`downloadable` False) can be uninstalled, not fetched again.
+    """
     if state == "installing":
         return True
     if action == "install":
-        return state == "installed"
+        return state == "installed" or not downloadable
+    if action == "reinstall" and not downloadable:
+        return True
     return state == "available"
 
 
@@ -166,8 +173,9 @@ class BrowseScreen(Screen[None]):
             self.table.focus()
         # The first list is small and quick to pick (~2 ms): no worker round trip for it.
         if self.platform is not None:
-            installed = frozenset(self.papp.installed)
-            selection = index.select(self.options, self.platform, installed)
+            selection = index.select(
+                self.options, self.platform, self.papp.installed, host=self.papp.host
+            )
             self._show_selection(_Filtered(index, selection))
 
     def _installed_changed(self) -> None:
@@ -182,13 +190,19 @@ class BrowseScreen(Screen[None]):
         index = self.papp.index
         if index is None or self.platform is None:
             return
-        self._filter(index, self.options, self.platform, frozenset(self.papp.installed))
+        self._filter(index, self.options, self.platform, self.papp.installed, self.papp.host)
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _filter(
-        self, index: BuildIndex, options: ViewOptions, platform: Platform, installed: frozenset[str]
+        self,
+        index: BuildIndex,
+        options: ViewOptions,
+        platform: Platform,
+        installed: Mapping[str, Installation],
+        host: Platform | None,
     ) -> None:
-        selection = index.select(options, platform, installed)
+        # The map is replaced, never changed in place, when installations are re-read.
+        selection = index.select(options, platform, installed, host=host)
         if not get_current_worker().is_cancelled:
             self.post_message(_Filtered(index, selection))
 
@@ -249,7 +263,8 @@ class BrowseScreen(Screen[None]):
         panel.details = details
         panel.archive_size = self.papp.sizes.get(build.url)
         local = details.url.startswith("file://") or "://" not in details.url
-        if panel.archive_size is None and details.url_problem is None and local:
+        probe = details.url and details.url_problem is None and local
+        if panel.archive_size is None and probe:
             self._probe(build, details.url)
 
     @work(thread=True, exclusive=True, group="probe", exit_on_error=False)
@@ -293,7 +308,8 @@ class BrowseScreen(Screen[None]):
                 if build is None
                 else state_of(build, self.papp.installed, self.installs.running_keys)
             )
-            return None if _refused(action, state) else True
+            downloadable = build is None or in_catalog(build)
+            return None if _refused(action, state, downloadable=downloadable) else True
         return True
 
     def refusal(self, action: str) -> str | None:
@@ -302,9 +318,11 @@ class BrowseScreen(Screen[None]):
         if build is None:
             return "No build is selected"
         state = state_of(build, self.papp.installed, self.installs.running_keys)
-        if not _refused(action, state):
+        if not _refused(action, state, downloadable=in_catalog(build)):
             return None
         key = build.install_key
+        if action in ("install", "reinstall") and not in_catalog(build):
+            return f"{key} is not in the catalog, so pybuilds cannot download it"
         if state == "installing":
             return f"{key} is being installed; {self._key('cancel-install')} cancels it"
         if action == "install":

@@ -54,10 +54,12 @@ class BuildDetail(Static):
         grid.add_row("URL", Text(details.url + via))
         if details.url_problem:
             grid.add_row("", Text(details.url_problem, style="red"))
-        grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
+        if details.url:
+            grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
         grid.add_row("Catalog", Text(details.source))
         release = f"  (release: {', '.join(details.flavours)})" if details.flavours else ""
-        grid.add_row("Flavour", Text(f"{details.flavour or '?'}{release}"))
+        if details.url:
+            grid.add_row("Flavour", Text(f"{details.flavour or '?'}{release}"))
         size = f"  ·  {format_size(self.archive_size)} download" if self.archive_size else ""
         grid.add_row("Path", Text(f"{details.path}{size}"))
         title = Text.assemble((details.key, "bold"), "  ", (details.installed, "italic"))
