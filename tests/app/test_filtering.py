@@ -227,3 +227,50 @@ def test_any_matches_every_build(demo: BuildIndex, full: BuildIndex) -> None:
     assert keys(demo, ViewOptions(text="any")) == keys(demo, ViewOptions())
     assert keys(demo, ViewOptions(text="3.12 any")) == keys(demo, ViewOptions(text="3.12"))
     assert len(full.select(replace(EVERYTHING, text="any"), DEMO_PLATFORM).builds) == len(full)
+
+
+@pytest.mark.parametrize("text", ["3.12+debug", "3.13+freethreaded", "3.14+debug", "3.13+gil"])
+@pytest.mark.parametrize("all_patches", [False, True])
+def test_a_variant_request_matches_its_version(
+    full: BuildIndex, text: str, all_patches: bool
+) -> None:
+    # Not as text: `3.12+debug` is in `cpython-3.13.12+debug-…`, and listed 3.13.12.
+    version, _, variant = text.partition("+")
+    wanted = {"gil": "default"}.get(variant, variant)
+    selection = full.select(ViewOptions(text=text, all_patches=all_patches), DEMO_PLATFORM)
+    assert selection.builds
+    for build in selection.builds:
+        assert (f"{build.major}.{build.minor}", build.variant) == (version, wanted), build.key
+
+
+@pytest.mark.parametrize(
+    ("text", "version", "variant", "os"),
+    [
+        ("cp313t", "3.13", "freethreaded", "linux"),
+        ("cpython3.13t", "3.13", "freethreaded", "linux"),
+        ("cpython@3.13t", "3.13", "freethreaded", "linux"),
+        ("3.13t-linux", "3.13", "freethreaded", "linux"),
+        ("3.13t-windows", "3.13", "freethreaded", "windows"),
+        ("3.13t-windows-x86_64", "3.13", "freethreaded", "windows"),
+        ("3.12d-linux-x86_64-gnu", "3.12", "debug", "linux"),
+        ("pypy-3.10-windows", "3.10", "default", "windows"),
+    ],
+)
+def test_uv_variant_requests_widen_the_list_they_need(
+    full: BuildIndex, text: str, version: str, variant: str, os: str
+) -> None:
+    # They found nothing: the variants (and platform) toggles hid every build they match.
+    selection = full.select(ViewOptions(text=text), DEMO_PLATFORM)
+    assert selection.builds, text
+    for build in selection.builds:
+        assert (f"{build.major}.{build.minor}", build.variant, build.os) == (version, variant, os)
+    assert selection.effective.variants == (variant != "default")
+    assert selection.effective.all_platforms == ("-" in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "widened"),
+    [("cp313t", "variants"), ("pp310", "other_implementations"), ("pyodide", "all_platforms")],
+)
+def test_requests_widen_from_what_they_parse_to(demo: BuildIndex, text: str, widened: str) -> None:
+    assert getattr(demo.select(ViewOptions(text=text), DEMO_PLATFORM).effective, widened)

@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, insort
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
+from tui.app.filter_terms import haystack, term
 from tui.app.rows import Column, install_key_text, installed_build, table_columns
 from tui.core.catalog import Build
 from tui.core.layout import Installation
-from tui.core.names import ARCHES, LIBCS, OSES, Variant
 from tui.core.platform import Platform
 from tui.core.versions import Version, build_sort_key
 
-if TYPE_CHECKING:
-    from tui.core.requests import Request
-
 _VARIANT_RANK = {"default": 0, "freethreaded": 1, "debug": 2, "freethreaded+debug": 3}
 _IMPL_RANK = {"cpython": 0, "pypy": 1, "graalpy": 2, "pyodide": 3}
-# `3`, `3.1`, `3.13.2`, `3.15.0rc1`, `3.13t`: typed versions match as prefixes of the version.
-# A longer bare number is a build tag (`20250115`) or uv's `312`, not a version prefix.
-_VERSION_TOKEN = re.compile(r"^(\d+\.[\d.]*(?:(?:a|b|rc)\d*)?|\d{1,2})(t|d|td)?$")
-_SUFFIX_VARIANTS: dict[str, Variant] = {
-    "t": "freethreaded",
-    "d": "debug",
-    "td": "freethreaded+debug",
-}
-_OTHER_IMPLEMENTATIONS = ("pypy", "pp3", "graalpy", "gp3", "pyodide", "emscripten", "wasm")
-_PLATFORM_WORDS = frozenset(
-    [*OSES, *ARCHES, *LIBCS, "macos", "x86", "arm64", "amd64", "riscv64gc", "glibc"]
-)
 _NONE_INSTALLED: Mapping[str, Installation] = MappingProxyType({})
-_ANY = "any"
-"""uv's request for any Python: within the toggles, every build."""
-# Request syntax is tried only for tokens a plain word search cannot express.
-_REQUEST_LIKE = re.compile(r"[@<>=~,-]|^(?:cp|pp|gp|python|cpython|pypy|graalpy)\d|^\d{3}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,54 +42,22 @@ class ViewOptions:
     def widened(self) -> ViewOptions:
         """The options in force once the filter text has had its say.
 
-        Typing `pypy`, `3.13t`, `rc` or `musl` asks for builds the toggles hide; rather than
-        showing nothing, the filter turns the matching toggle on for as long as it is typed.
+        Typing `pypy`, `3.13t`, `cp313t`, `rc` or `3.12-linux-musl` asks for builds the toggles
+        hide; rather than showing nothing, the filter turns the toggles the parsed words need
+        on for as long as they are typed.
         """
-        tokens = self.text.lower().split()
-        other = self.other_implementations or any(_names_other(t) for t in tokens)
-        variants = self.variants or any(_names_variant(t) for t in tokens)
-        pre = self.prereleases or any(re.search(r"\d(?:a|b|rc)\d*$|^rc$", t) for t in tokens)
-        platforms = self.all_platforms or any(_names_platform(t) for t in tokens)
+        wanted: set[str] = set()
+        for token in self.text.lower().split():
+            wanted |= term(token).widens
+        if not wanted:
+            return self
         return replace(
             self,
-            other_implementations=other,
-            variants=variants,
-            prereleases=pre,
-            all_platforms=platforms,
+            variants=self.variants or "variants" in wanted,
+            other_implementations=self.other_implementations or "other_implementations" in wanted,
+            prereleases=self.prereleases or "prereleases" in wanted,
+            all_platforms=self.all_platforms or "all_platforms" in wanted,
         )
-
-
-def _starts_word(token: str, words: tuple[str, ...]) -> bool:
-    """`token` begins with one of `words`, or is a start of one typed so far (3+ letters)."""
-    return token.startswith(words) or (
-        len(token) >= 3 and any(word.startswith(token) for word in words)
-    )
-
-
-def _names_other(token: str) -> bool:
-    return _starts_word(token, _OTHER_IMPLEMENTATIONS)
-
-
-def _names_platform(token: str) -> bool:
-    """`musl`, or a request with a platform part (`3.12-linux-aarch64-musl`, `3.12-any-any`)."""
-    if token in _PLATFORM_WORDS:
-        return True
-    request = _parsed_request(token) if _REQUEST_LIKE.search(token) else None
-    return request is not None and (
-        request.os is not None
-        or request.arch is not None
-        or request.libc is not None
-        or request.any_os
-        or request.any_arch
-        or request.any_libc
-    )
-
-
-def _names_variant(token: str) -> bool:
-    if _starts_word(token, ("freethreaded", "debug")) or "+" in token:
-        return True
-    match = _VERSION_TOKEN.match(token)
-    return bool(match and match[2])
 
 
 def display_order(build: Build) -> tuple[object, ...]:
@@ -179,7 +126,7 @@ class BuildIndex:
     def _haystacks(self) -> tuple[str, ...]:
         # Built on the first typed filter, not at start-up: the first screen needs none.
         if self._haystack_cache is None:
-            self._haystack_cache = tuple(_haystack(build) for build in self.builds)
+            self._haystack_cache = tuple(haystack(build) for build in self.builds)
         return self._haystack_cache
 
     def __len__(self) -> int:
@@ -301,72 +248,13 @@ class BuildIndex:
         return result
 
     def _match_token(self, token: str) -> Iterable[int]:
-        if token == _ANY:
-            yield from range(len(self.builds))
-            return
-        version = _VERSION_TOKEN.match(token)
-        if version:
-            prefix, suffix = version[1], version[2]
-            variant = _SUFFIX_VARIANTS.get(suffix) if suffix else None
-            for index, build in enumerate(self.builds):
-                if _version_text(build).startswith(prefix) and (
-                    variant is None or build.variant == variant
-                ):
-                    yield index
-            return
-        request = _parsed_request(token) if _REQUEST_LIKE.search(token) else None
-        request_matches = _request_matcher(token) if request is not None else None
-        if request_matches is not None and request and (request.release or request.specifiers):
-            # A version in a request is exact, where the key text is not: `3.13.14-linux-…`
-            # holds `3.14-linux-…`.
-            yield from (i for i, build in enumerate(self.builds) if request_matches(build))
-            return
-        for index, haystack in enumerate(self._haystacks):
-            if token in haystack or (
-                request_matches is not None and request_matches(self.builds[index])
-            ):
-                yield index
-
-
-def _version_text(build: Build) -> str:
-    return f"{build.major}.{build.minor}.{build.patch}{build.prerelease}"
-
-
-def _haystack(build: Build) -> str:
-    """What plain words are searched in: both key spellings, the file name and the build."""
-    name = build.url.rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
-    parts = (build.key, install_key_text(build), name, build.build or "")
-    return " ".join(parts).lower()
-
-
-@lru_cache(maxsize=64)
-def _parsed_request(token: str) -> Request | None:
-    """`token` read as a uv request, or None when it is not one."""
-    from tui.core.errors import PybuildsError
-    from tui.core.requests import parse_request
-
-    try:
-        return parse_request(token)
-    except (PybuildsError, ValueError):
-        return None
-
-
-@lru_cache(maxsize=64)
-def _request_matcher(token: str) -> Callable[[Build], bool] | None:
-    """A predicate for a token in uv's request syntax, or None when it does not parse.
-
-    Platform parts the request leaves out match any platform, so `pypy@3.10` finds PyPy 3.10
-    on every platform shown rather than only the host's.
-    """
-    request = _parsed_request(token)
-    if request is None:
-        return None
-
-    def matches(build: Build) -> bool:
-        own = Platform(build.os, build.arch, build.libc, build.arch_level)
-        return request.matches(build, own, prereleases=True)
-
-    return matches
+        found = term(token)
+        if found.kind == "word":
+            # Plain words are the common case while typing: search the precomputed text.
+            text = found.text
+            return (index for index, hay in enumerate(self._haystacks) if text in hay)
+        matches = found.matches
+        return (index for index, build in enumerate(self.builds) if matches(build))
 
 
 def _runs_on(build: Build, platform: Platform, arches: tuple[tuple[str, str | None], ...]) -> bool:
