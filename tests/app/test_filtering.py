@@ -274,3 +274,13 @@ def test_uv_variant_requests_widen_the_list_they_need(
 )
 def test_requests_widen_from_what_they_parse_to(demo: BuildIndex, text: str, widened: str) -> None:
     assert getattr(demo.select(ViewOptions(text=text), DEMO_PLATFORM).effective, widened)
+
+
+@pytest.mark.parametrize("text", ["3.15", "cp315", "3.15-linux"])
+def test_a_version_with_only_prereleases_lists_them(demo: BuildIndex, text: str) -> None:
+    # As uv finds 3.15.0rc1 for `3.15` before 3.15.0 is out; the list said "No builds match".
+    selection = demo.select(ViewOptions(text=text), DEMO_PLATFORM)
+    assert [b.key for b in selection.builds] == ["cpython-3.15.0rc1-linux-x86_64-gnu"]
+    assert selection.effective.prereleases
+    # A version with a final release keeps pre-releases behind their toggle.
+    assert not demo.select(ViewOptions(text="3.14"), DEMO_PLATFORM).effective.prereleases

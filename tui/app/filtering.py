@@ -160,6 +160,7 @@ class BuildIndex:
         arches = platform.runnable_arches()
         candidates: list[tuple[float, Build]] = []
         if not effective.installed_only:
+            prereleases: list[tuple[float, Build]] = []
             for index, build in enumerate(self.builds):
                 if matching is not None and index not in matching:
                     continue
@@ -167,11 +168,16 @@ class BuildIndex:
                     continue
                 if not effective.variants and build.variant != "default":
                     continue
-                if not effective.prereleases and build.prerelease:
-                    continue
                 if not effective.all_platforms and not _runs_on(build, platform, arches):
                     continue
+                if not effective.prereleases and build.prerelease:
+                    prereleases.append((index, build))
+                    continue
                 candidates.append((index, build))
+            if not candidates and prereleases:
+                # As uv: when only pre-releases match (`3.15` before 3.15.0 is out), show them.
+                candidates = prereleases
+                effective = replace(effective, prereleases=True)
             if not effective.all_platforms:
                 candidates = _best_arch_only(candidates, arches, installed)
             if not effective.all_patches:
