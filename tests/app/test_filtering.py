@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.app_demo import DEMO_PLATFORM, DEMO_ROOT, demo_builds
+from tui.app.filter_terms import term
 from tui.app.filtering import BuildIndex, ViewOptions
 from tui.app.rows import NOT_IN_CATALOG, state_of
 from tui.core.catalog_embedded import load_embedded
@@ -284,3 +285,23 @@ def test_a_version_with_only_prereleases_lists_them(demo: BuildIndex, text: str)
     assert selection.effective.prereleases
     # A version with a final release keeps pre-releases behind their toggle.
     assert not demo.select(ViewOptions(text="3.14"), DEMO_PLATFORM).effective.prereleases
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["musl", "pypy", "cp313t", "3.12+debug", ">=3.11,<3.13", "3.14-macos", "x86_64_v3",
+     "cpython-3.12-linux-any-gnu", "pyodide", "cp315rc1", "graalpy@3.12", "+freethreaded"],
+)  # fmt: skip
+def test_requests_match_as_request_matches_says(full: BuildIndex, text: str) -> None:
+    # The filter asks Request.matches once per platform, not once per build.
+    request = term(text).request
+    assert request is not None
+    fast = list(term(text).indices(full.builds))
+    slow = [
+        index
+        for index, build in enumerate(full.builds)
+        if request.matches(
+            build, Platform(build.os, build.arch, build.libc, build.arch_level), prereleases=True
+        )
+    ]
+    assert fast == slow and slow

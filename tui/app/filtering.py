@@ -259,8 +259,7 @@ class BuildIndex:
             # Plain words are the common case while typing: search the precomputed text.
             text = found.text
             return (index for index, hay in enumerate(self._haystacks) if text in hay)
-        matches = found.matches
-        return (index for index, build in enumerate(self.builds) if matches(build))
+        return found.indices(self.builds)
 
 
 def _runs_on(build: Build, platform: Platform, arches: tuple[tuple[str, str | None], ...]) -> bool:
