@@ -315,3 +315,24 @@ async def test_installations_show_and_one_the_catalog_lacks_can_be_uninstalled(
         await settle(pilot)
         assert not (root / "cpython-3.11.99-linux-x86_64-gnu").exists()
         assert "cpython-3.11.99-linux-x86_64-gnu" not in listed(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_every_detail_can_be_reached(size: tuple[int, int]) -> None:
+    # At 80x24 the flavour list wrapped and pushed Path out of the panel, which could
+    # neither take focus nor scroll.
+    app = make_demo_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        panel = browse(app).query_one(BuildDetail)
+        assert "/pybuilds-demo/uv/python/cpython-3.14.7-linux-x86_64_v3-gnu" in screen_text(app)
+        assert table(app).size.height >= 8
+        top = screen_text(app)
+        await pilot.press("tab")
+        assert app.focused is panel
+        await pilot.press("end")
+        await pilot.pause()
+        shown = top + screen_text(app)
+        for label in ("Path", "URL", "SHA256", "Flavour", "Catalog"):
+            assert f" {label} " in shown, label
+        assert "tests/app/data/catalog.json" in shown

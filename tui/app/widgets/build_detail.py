@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -13,17 +15,29 @@ from tui.app.details import BuildDetails
 from tui.app.rows import format_size
 
 
-class BuildDetail(Static):
-    """URL through the active mirror, checksum, catalog, flavours and install path."""
+class BuildDetail(VerticalScroll, can_focus=True):
+    """Install path, URL through the active mirror, checksum, flavours and catalog.
+
+    It is focusable (Tab, or Enter on a row) and scrolls when a small terminal cuts it off.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | up / down | Scroll one line. |
+    | pageup / pagedown | Scroll a page. |
+    | home / end | Scroll to the top / bottom. |
+    """
 
     DEFAULT_CSS = """
     BuildDetail {
         height: auto;
-        max-height: 9;
+        /* 9 lines at 80x24, leaving the table its rows; taller terminals show it all. */
+        max-height: 40%;
         padding: 0 1;
         background: $surface-lighten-1;
         border-top: solid $primary-muted;
-        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        &:focus { border-top: solid $primary; background-tint: $foreground 3%; }
+        & > #detail-text { width: 1fr; height: auto; }
     }
     """
 
@@ -32,35 +46,41 @@ class BuildDetail(Static):
     archive_size: reactive[int | None] = reactive(None, init=False)
     """Archive size in bytes, once known."""
 
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-text")
+
     def on_mount(self) -> None:
         self._show()
 
     def watch_details(self) -> None:
         self._show()
+        self.scroll_home(animate=False, immediate=True)
 
     def watch_archive_size(self) -> None:
         self._show()
 
     def _show(self) -> None:
+        text = self.query_one("#detail-text", Static)
         details = self.details
         if details is None:
-            self.update(Content.from_markup("[dim]No build selected.[/]"))
+            text.update(Content.from_markup("[dim]No build selected.[/]"))
             return
         # A grid keeps long URLs and paths wrapping under their value, not under the label.
+        # The rows most asked for come first, so they show even when the panel is cut short.
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True, min_width=8)
         grid.add_column(overflow="fold")
-        via = f"  (mirror: {details.mirror})" if details.mirror else ""
-        grid.add_row("URL", Text(details.url + via))
-        if details.url_problem:
-            grid.add_row("", Text(details.url_problem, style="red"))
-        if details.url:
-            grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
-        grid.add_row("Catalog", Text(details.source))
-        release = f"  (release: {', '.join(details.flavours)})" if details.flavours else ""
-        if details.url:
-            grid.add_row("Flavour", Text(f"{details.flavour or '?'}{release}"))
         size = f"  ·  {format_size(self.archive_size)} download" if self.archive_size else ""
         grid.add_row("Path", Text(f"{details.path}{size}"))
+        via = f"  (mirror: {details.mirror})" if details.mirror else ""
+        if details.url:
+            grid.add_row("URL", Text(details.url + via))
+        if details.url_problem:
+            grid.add_row("" if details.url else "URL", Text(details.url_problem, style="red"))
+        if details.url:
+            grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
+            release = f"  (release: {', '.join(details.flavours)})" if details.flavours else ""
+            grid.add_row("Flavour", Text(f"{details.flavour or '?'}{release}"))
+        grid.add_row("Catalog", Text(details.source))
         title = Text.assemble((details.key, "bold"), "  ", (details.installed, "italic"))
-        self.update(Group(title, grid))
+        text.update(Group(title, grid))
