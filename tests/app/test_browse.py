@@ -336,3 +336,23 @@ async def test_every_detail_can_be_reached(size: tuple[int, int]) -> None:
         for label in ("Path", "URL", "SHA256", "Flavour", "Catalog"):
             assert f" {label} " in shown, label
         assert "tests/app/data/catalog.json" in shown
+
+
+@pytest.mark.parametrize("astral", [None, "https://astral.example.com"])
+async def test_the_panel_shows_where_an_install_downloads_from(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, astral: str | None
+) -> None:
+    if astral:
+        monkeypatch.setenv("UV_ASTRAL_MIRROR_URL", astral)
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        if astral:
+            assert "URL      https://astral.example.com/github/" in text
+            assert "(mirror: UV_ASTRAL_MIRROR_URL)" in text
+            assert "https://github.com/" not in text
+        else:
+            assert "URL      https://releases.astral.sh/github/" in text
+            assert "(Astral's mirror)" in text
+            assert "then     https://github.com/astral-sh/" in text

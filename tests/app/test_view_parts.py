@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app.app_demo import demo_builds
+from app.app_demo import DEMO_ROOT, demo_builds
+from tui.app.details import Source, describe
 from tui.app.progress import ProgressTracker, format_duration
 from tui.app.rows import Column, format_size, layout_widths, row_for, state_of, table_columns
 from tui.app.settings_view import preview_edit, with_mirror
 from tui.core.errors import Cancelled, ChecksumMismatch, ConfigError
 from tui.core.events import Done, Downloading, Extracting, Failed, Resolved, Verifying
-from tui.core.layout import Installation
+from tui.core.layout import Installation, Layout
 from tui.core.mirrors import MirrorSettings
 
 
@@ -123,3 +124,66 @@ def test_view_logic_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+_PBS = "https://github.com/astral-sh/python-build-standalone/releases/download/20260814"
+_ASTRAL = "https://releases.astral.sh/github/python-build-standalone/releases/download/20260814"
+_FILE = "cpython-3.13.15%2B20260814-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"
+_PGO = "cpython-3.13.15%2B20260814-x86_64-unknown-linux-gnu-pgo%2Blto-full.tar.zst"
+
+
+@pytest.mark.parametrize(
+    ("mirrors", "preferred", "sources"),
+    [
+        # No mirror: Astral's mirror first, then GitHub (the panel showed only GitHub).
+        (
+            MirrorSettings(),
+            None,
+            [Source(f"{_ASTRAL}/{_FILE}", "Astral's mirror"), Source(f"{_PBS}/{_FILE}", None)],
+        ),
+        # UV_ASTRAL_MIRROR_URL is the only source (the panel showed GitHub).
+        (
+            MirrorSettings(
+                astral_mirror="https://astral.example.com",
+                astral_origin="UV_ASTRAL_MIRROR_URL",
+            ),
+            None,
+            [
+                Source(
+                    "https://astral.example.com/github/python-build-standalone/releases/"
+                    f"download/20260814/{_FILE}",
+                    "UV_ASTRAL_MIRROR_URL",
+                )
+            ],
+        ),
+        (
+            MirrorSettings(
+                python_mirror="https://u:pw@m.example/pbs",
+                python_origin="UV_PYTHON_INSTALL_MIRROR",
+            ),
+            None,
+            [Source(f"https://***@m.example/pbs/20260814/{_FILE}", "UV_PYTHON_INSTALL_MIRROR")],
+        ),
+        # default-flavour picks the archive an install fetches.
+        (
+            MirrorSettings(),
+            "pgo+lto-full",
+            [Source(f"{_ASTRAL}/{_PGO}", "Astral's mirror"), Source(f"{_PBS}/{_PGO}", None)],
+        ),
+    ],
+)
+def test_details_show_the_urls_an_install_tries(
+    mirrors: MirrorSettings, preferred: str | None, sources: list[Source]
+) -> None:
+    build = next(b for b in demo_builds() if b.key == "cpython-3.13.15-linux-x86_64-gnu")
+    details = describe(
+        build,
+        mirrors=mirrors,
+        layout=Layout(DEMO_ROOT, DEMO_ROOT / "bin"),
+        state="available",
+        installation=None,
+        preferred_flavour=preferred,
+    )
+    assert list(details.sources) == sources
+    assert details.url_problem is None
+    assert details.flavour == (preferred or "install_only_stripped")

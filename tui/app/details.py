@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.app.rows import RowState, in_catalog
 from tui.core.catalog import Build
 from tui.core.errors import PybuildsError
 from tui.core.layout import Installation, Layout
-from tui.core.mirrors import MirrorSettings, rewrite_url
+from tui.core.mirrors import MirrorSettings
 from tui.core.redact import redact_text, redact_url
+
+
+class Source(NamedTuple):
+    """One place an install downloads from, in the order it tries them."""
+
+    url: str
+    """Credentials hidden."""
+    origin: str | None
+    """The setting that chose it (`UV_PYTHON_INSTALL_MIRROR`, a uv.toml path, `Astral's
+    mirror`…); None for the catalog's own URL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,16 +30,16 @@ class BuildDetails:
 
     key: str
     """uv's installation key."""
-    url: str
-    """Where an install fetches from, after the mirror; credentials hidden."""
-    mirror: str | None
-    """The setting that chose the mirror (`UV_PYTHON_INSTALL_MIRROR`, a uv.toml path…)."""
+    sources: tuple[Source, ...]
+    """Where an install downloads from, in order: the next is tried when one fails."""
     url_problem: str | None
-    """Why the mirror cannot serve this build, when it cannot."""
+    """Why an install cannot download this build as set up, when it cannot."""
     sha256: str | None
     source: str
     """The catalog the build comes from."""
     flavour: str
+    """The flavour an install fetches: the catalog entry's, or `default-flavour`."""
+    catalog_flavour: str
     """The flavour the catalog entry points at."""
     flavours: tuple[str, ...]
     """Every flavour published for the same release and platform."""
@@ -36,14 +47,44 @@ class BuildDetails:
     installed: str
     """`installed, build 20250115`, `not installed`…"""
 
+    @property
+    def url(self) -> str:
+        """The first URL an install tries ("" when there is none)."""
+        return self.sources[0].url if self.sources else ""
 
-def mirrored_url(build: Build, mirrors: MirrorSettings) -> tuple[str, str | None, str | None]:
-    """(redacted URL to fetch, mirror setting or None, problem or None) for `build`."""
+    @property
+    def mirror(self) -> str | None:
+        """The setting that chose the first URL."""
+        return self.sources[0].origin if self.sources else None
+
+
+def download_sources(
+    build: Build, mirrors: MirrorSettings, flavour: str | None = None
+) -> tuple[tuple[Source, ...], str | None]:
+    """Where an install of `build` (as `flavour`) downloads from, in order, or why it cannot.
+
+    As `pybuilds install` picks them (`tui.core.sources.resolve_urls`): a mirror the user set
+    alone; without one, Astral's mirror of the PBS releases first and GitHub after it; the
+    base in `UV_ASTRAL_MIRROR_URL` alone.
+
+    Returns:
+        The redacted URLs with the setting that chose each, and a problem or None.
+    """
+    from tui.core.sources import resolve_urls
+
     try:
-        url, origin = rewrite_url(build.url, mirrors, implementation=build.implementation)
+        urls, _ = resolve_urls(build, flavour, mirrors)
     except PybuildsError as error:
-        return build.display_url, None, redact_text(str(error))
-    return redact_url(url), origin, None
+        return (Source(build.display_url, None),), redact_text(str(error))
+    return tuple(Source(redact_url(url), origin) for url, origin in urls), None
+
+
+def install_flavour(flavour: str, flavours: tuple[str, ...], preferred: str | None) -> str | None:
+    """The flavour an install picks unless told otherwise: `default-flavour` when the release
+    has it, else None for the catalog's own (as the install dialog starts out)."""
+    if preferred and preferred != flavour and preferred in flavours:
+        return preferred
+    return None
 
 
 def release_flavours(build: Build) -> tuple[str, tuple[str, ...]]:
@@ -68,13 +109,25 @@ def describe(
     layout: Layout,
     state: RowState,
     installation: Installation | None,
+    preferred_flavour: str | None = None,
 ) -> BuildDetails:
-    """What the details panel shows for `build`."""
+    """What the details panel shows for `build`.
+
+    Args:
+        build: The highlighted build.
+        mirrors: The mirror settings in force.
+        layout: The managed-Python folder.
+        state: Whether it is installed, installing…
+        installation: What its folder holds, if anything.
+        preferred_flavour: The `default-flavour` setting.
+    """
     if in_catalog(build):
-        url, origin, problem = mirrored_url(build, mirrors)
-        flavour, flavours = release_flavours(build)
+        catalog_flavour, flavours = release_flavours(build)
+        chosen = install_flavour(catalog_flavour, flavours, preferred_flavour)
+        sources, problem = download_sources(build, mirrors, chosen)
+        flavour = chosen or catalog_flavour
     else:
-        url, origin, flavour, flavours = "", None, "", ()
+        sources, flavour, catalog_flavour, flavours = (), "", "", ()
         problem = "not in the catalog: pybuilds can uninstall it, not download it again"
     key = str(build.install_key)
     if state == "installed":
@@ -88,12 +141,12 @@ def describe(
         installed = "not installed"
     return BuildDetails(
         key=key,
-        url=url,
-        mirror=origin,
+        sources=sources,
         url_problem=problem,
         sha256=build.sha256,
         source=build.source,
         flavour=flavour,
+        catalog_flavour=catalog_flavour,
         flavours=flavours,
         path=installation.path if installation else layout.root / key,
         installed=installed,

@@ -253,12 +253,14 @@ class BrowseScreen(Screen[None]):
             panel.details = None
             return
         installed = self.papp.installed
+        settings = self.papp.settings
         details = describe(
             build,
             mirrors=self.papp.mirrors,
             layout=self.papp.layout,
             state=state_of(build, installed, self.installs.running_keys),
             installation=installation_for(build, installed),
+            preferred_flavour=settings.get("default-flavour") if settings else None,
         )
         panel.details = details
         panel.archive_size = self.papp.sizes.get(build.url)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from tui.app.details import install_flavour
 from tui.app.widgets.dialog_frame import DialogFrame
 from tui.core.catalog import Build
 from tui.core.redact import redact_url
@@ -82,10 +83,11 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
             yield Label("Flavour")
             options = [(f"{defaults.flavour or 'as listed'} (catalog)", CATALOG_FLAVOUR)]
             options += [(f, f) for f in defaults.flavours if f != defaults.flavour]
-            preferred = defaults.preferred_flavour
-            initial = CATALOG_FLAVOUR
-            if preferred and preferred != defaults.flavour and preferred in defaults.flavours:
-                initial = preferred
+            # The details panel shows the URL of the same flavour.
+            preferred = install_flavour(
+                defaults.flavour, defaults.flavours, defaults.preferred_flavour
+            )
+            initial = preferred or CATALOG_FLAVOUR
             yield Select(options, value=initial, allow_blank=False, compact=True, id="flavour")
             yield Label("Mirror")
             yield Input(

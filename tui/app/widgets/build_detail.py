@@ -72,15 +72,32 @@ class BuildDetail(VerticalScroll, can_focus=True):
         grid.add_column(overflow="fold")
         size = f"  ·  {format_size(self.archive_size)} download" if self.archive_size else ""
         grid.add_row("Path", Text(f"{details.path}{size}"))
-        via = f"  (mirror: {details.mirror})" if details.mirror else ""
-        if details.url:
-            grid.add_row("URL", Text(details.url + via))
+        for number, (url, origin) in enumerate(details.sources):
+            # Install tries them in order; each is said with the setting that chose it.
+            if number == 0:
+                grid.add_row("URL", Text(url + (f"  ({_origin(origin)})" if origin else "")))
+            else:
+                grid.add_row("then", Text(f"{url}  ({_origin(origin)}, if that fails)"))
         if details.url_problem:
             grid.add_row("" if details.url else "URL", Text(details.url_problem, style="red"))
         if details.url:
-            grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
+            other = details.catalog_flavour if details.flavour != details.catalog_flavour else ""
+            if other:
+                grid.add_row("SHA256", f"from the release's SHA256SUMS (the catalog's: {other})")
+            else:
+                grid.add_row("SHA256", details.sha256 or "none in the catalog: installs unverified")
+            chosen = f"  (default-flavour; the catalog lists {other})" if other else ""
             release = f"  (release: {', '.join(details.flavours)})" if details.flavours else ""
-            grid.add_row("Flavour", Text(f"{details.flavour or '?'}{release}"))
+            grid.add_row("Flavour", Text(f"{details.flavour or '?'}{chosen}{release}"))
         grid.add_row("Catalog", Text(details.source))
         title = Text.assemble((details.key, "bold"), "  ", (details.installed, "italic"))
         text.update(Group(title, grid))
+
+
+def _origin(origin: str | None) -> str:
+    """What chose a URL: a mirror setting, Astral's mirror, or the catalog."""
+    if origin is None:
+        return "the catalog's URL"
+    if origin == "Astral's mirror":
+        return origin
+    return f"mirror: {origin}"
