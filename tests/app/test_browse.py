@@ -356,3 +356,91 @@ async def test_the_panel_shows_where_an_install_downloads_from(
             assert "URL      https://releases.astral.sh/github/" in text
             assert "(Astral's mirror)" in text
             assert "then     https://github.com/astral-sh/" in text
+
+
+def _prefs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
+    prefs = tmp_path / "pybuilds.toml"
+    prefs.write_text(text)
+    monkeypatch.setenv("PYBUILDS_CONFIG_FILE", str(prefs))
+    return prefs
+
+
+async def test_bad_key_entries_are_refused_by_name(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # All were taken silently: `i` toggled variants instead of installing, `m` was lost.
+    _prefs(
+        tmp_path,
+        monkeypatch,
+        '[ui]\nkey-nonexistent = "z"\nkey-install = ""\nkey-quit = 5\n'
+        'key-mirrors = "not a key!!"\nkey-toggle-variants = "i"\nkey-reinstall = "R"\n',
+    )
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        notes = [n for n in app._notifications if n.severity == "warning"]
+        assert len(notes) == 1
+        lines = notes[0].message.splitlines()
+        assert [line.split(" ")[0].rstrip(":") for line in lines] == [
+            "key-nonexistent",
+            "key-install",
+            "key-quit",
+            "key-mirrors",
+            "key-toggle-variants",
+        ]
+        assert "is already Install (key-install)" in lines[-1]
+        assert lines[-1].endswith("keeping v")
+        assert app.keymap == {"reinstall": "R"}
+        await pilot.press("v")
+        await settle(pilot)
+        assert browse(app).options.variants
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallDialog)
+        await pilot.press("escape", "m")
+        await settle(pilot)
+        assert app.current_mode == "mirrors"
+
+
+async def test_remapped_keys_are_named_everywhere(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _prefs(
+        tmp_path,
+        monkeypatch,
+        '[ui]\nkey-install = "I"\nkey-toggle-variants = "V"\nkey-help = "h"\n'
+        'key-platform = "ctrl+o"\nkey-toggle-all-patches = "A"\nkey-filter = "s"\n',
+    )
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert lines[0].rstrip().endswith("^o platform…")
+        assert lines[1].startswith("s filter:")
+        assert "A ☐ all patches  p ☐ pre-releases  V ☐ variants" in lines[2]
+        await pilot.press("s", *"zzz", "enter")
+        await settle(pilot)
+        assert "A, p, V, o widen the list; ^o picks a platform" in table(app).empty_text
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.content) for s in app.screen.query(".help-section").results(Static))
+        assert "  h         Help" in text and "  I         Install" in text
+        assert "  ^o        Platform" in text and "  s         Filter" in text
+        assert "(press s, type;" in text and "unless A;" in text
+        assert "  i " not in text and "  ? f1" not in text
+
+
+async def test_a_letter_as_the_filter_key_can_still_be_typed(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The filter key is a priority binding: remapped to `s`, no `s` reached the box.
+    _prefs(tmp_path, monkeypatch, '[ui]\nkey-filter = "s"\n')
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert app.focused is browse(app).query_one("#filter", Input)
+        await pilot.press(*"stripped")
+        await settle(pilot)
+        assert browse(app).query_one("#filter", Input).value == "stripped"

@@ -75,7 +75,6 @@ class PybuildsApp(App[int]):
         "mirrors": _mirrors_screen,
     }
     DEFAULT_MODE = "browse"
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help_screen}
     COMMANDS = App.COMMANDS | {_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -101,6 +100,9 @@ class PybuildsApp(App[int]):
     """What is in the managed-Python folder, by install key."""
     settings: reactive[Settings | None] = reactive(None, init=False)
     """Effective settings with their sources; None until read (or when they cannot be)."""
+    key_names: reactive[Mapping[str, str]] = reactive(lambda: _key_names({}), init=False)
+    """The key shown for each binding id of the app and the build list (`P`, `?`), as bound
+    after pybuilds.toml's remaps: text that names a key reads it here."""
 
     def __init__(
         self,
@@ -142,6 +144,9 @@ class PybuildsApp(App[int]):
         """The mirrors of the settings they were read from: a stale pair is never used."""
         self._quitting = False
         """The user chose to quit; the app ends once the cancelled installs have stopped."""
+        self.keymap: dict[str, str] = {}
+        """The key remaps in force (binding id -> keys), from pybuilds.toml."""
+        self._keymap_problems: tuple[str, ...] = ()
         self.set_reactive(PybuildsApp.settings, settings)
 
     @property
@@ -227,16 +232,41 @@ class PybuildsApp(App[int]):
         self._apply_keymap(settings)
 
     def _apply_keymap(self, settings: Settings | None) -> None:
-        """Rebind keys from pybuilds.toml: `[ui]` `key-install = "I"` (binding ids as in help)."""
+        """Rebind keys from pybuilds.toml: `[ui]` `key-install = "I"` (binding ids as in help).
+
+        An entry naming no binding, holding no valid key, or taking a key another action has
+        is left out with a notification naming it; that binding keeps its key.
+        """
         if settings is None:
             return
-        keymap = {
-            name.removeprefix("key-"): str(value)
+        entries = {
+            name: value
             for name, value in settings.preferences.ui.items()
             if name.startswith("key-")
         }
-        if keymap:
+        keymap: dict[str, str] = {}
+        problems: tuple[str, ...] = ()
+        if entries:
+            from tui.app.keymap import check_keymap, scopes
+
+            check = check_keymap(entries, scopes())
+            keymap, problems = check.keymap, check.problems
+        if problems and problems != self._keymap_problems:
+            self.notify(
+                "\n".join(problems),
+                title=f"Key settings ignored ({settings.preferences.path})",
+                severity="warning",
+                timeout=20,
+            )
+        self._keymap_problems = problems
+        if keymap != self.keymap:
+            self.keymap = keymap
             self.set_keymap(keymap)
+            self.key_names = _key_names(keymap)
+
+    def key(self, binding_id: str) -> str:
+        """The key bound to `binding_id` of the app or the build list, as the footer shows it."""
+        return self.key_names.get(binding_id, binding_id)
 
     @work(thread=True, exit_on_error=False, group="installed")
     def reload_installations(self) -> None:
@@ -302,7 +332,8 @@ class PybuildsApp(App[int]):
 
     def action_help(self) -> None:
         if self.screen.id != "help":
-            self.push_screen("help")
+            # A new one each time: it shows the keys bound now, which a save may change.
+            self.push_screen(_help_screen())
 
     def action_mode(self, mode: str) -> None:
         self.switch_mode(mode)
@@ -347,6 +378,13 @@ class PybuildsApp(App[int]):
                     "this is a bug in pybuilds; run `pybuilds -v` from a terminal to see more",
                 )
             )
+
+
+def _key_names(keymap: Mapping[str, str]) -> dict[str, str]:
+    from tui.app.keymap import key_names
+
+    bindings = Binding.make_bindings([*PybuildsApp.BINDINGS, *BrowseScreen.BINDINGS])
+    return key_names(bindings, keymap)
 
 
 _TASKS = {

@@ -48,7 +48,12 @@ if TYPE_CHECKING:
 
 _BUILD_ACTIONS = ("install", "uninstall", "reinstall")
 """Actions on the highlighted build, each available only in some of its states."""
-_EMPTY = "No builds match. Esc clears the filter; a, p, v, o widen the list; P picks a platform."
+_TOGGLE_IDS = (
+    "toggle-all-patches",
+    "toggle-prereleases",
+    "toggle-variants",
+    "toggle-other-implementations",
+)
 
 
 def _refused(action: str, state: str, *, downloadable: bool = True) -> bool:
@@ -155,11 +160,27 @@ class BrowseScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.watch(self.papp, "key_names", self._keys_changed)
         self.watch(self.papp, "index", self._catalog_changed)
         self.watch(self.papp, "installed", self._installed_changed, init=False)
         self.watch(self.papp, "settings", self._settings_changed, init=False)
 
     # --- loading and filtering ---------------------------------------------------------------
+
+    def _keys_changed(self, names: Mapping[str, str]) -> None:
+        """Name the keys bound now wherever text names one (pybuilds.toml can remap them)."""
+        self.query_one(FilterBar).show_keys(names)
+        self.query_one(PlatformHeader).key = self.papp.key("platform")
+        if not self.table.row_count and self.papp.index is not None:
+            self.table.empty_text = self._empty_text()
+
+    def _empty_text(self) -> str:
+        key = self.papp.key
+        toggles = ", ".join(key(binding_id) for binding_id in _TOGGLE_IDS)
+        return (
+            f"No builds match. Press {key('escape')} to clear the filter; {toggles} widen the "
+            f"list; {key('platform')} picks a platform."
+        )
 
     def _catalog_changed(self, index: BuildIndex | None) -> None:
         if index is None:
@@ -214,7 +235,9 @@ class BrowseScreen(Screen[None]):
         all_platforms = effective.all_platforms
         columns = message.index.columns(platform_column=all_platforms)
         self._shown_columns = columns
-        self.table.set_builds(columns, message.selection.builds, self._row_for, empty_text=_EMPTY)
+        self.table.set_builds(
+            columns, message.selection.builds, self._row_for, empty_text=self._empty_text()
+        )
         filters = self.query_one(FilterBar)
         filters.show_result(len(message.selection.builds), len(message.index), effective)
         self.query_one(PlatformHeader).all_platforms = all_platforms
@@ -312,6 +335,10 @@ class BrowseScreen(Screen[None]):
             )
             downloadable = build is None or in_catalog(build)
             return None if _refused(action, state, downloadable=downloadable) else True
+        if action == "focus_filter" and self.is_mounted:
+            # The filter key is a priority binding, so that it is not typed into the box it
+            # focuses; once there, its key is typed (remapped to `s`, it is a letter).
+            return not self.query_one("#filter", Input).has_focus
         return True
 
     def refusal(self, action: str) -> str | None:

@@ -137,7 +137,13 @@ class BuildTable(ScrollView, can_focus=True):
 
     @property
     def empty_text(self) -> str:
+        """What the table says when no build is listed."""
         return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        self._empty_text = text
+        self.refresh()
 
     @property
     def highlighted(self) -> Build | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -21,13 +22,23 @@ ToggleName = Literal[
 ]
 
 TOGGLES: tuple[tuple[ToggleName, str, str], ...] = (
-    ("all_patches", "a", "all patches"),
-    ("prereleases", "p", "pre-releases"),
-    ("variants", "v", "variants"),
-    ("other_implementations", "o", "other impls"),
-    ("installed_only", "n", "installed"),
+    ("all_patches", "toggle-all-patches", "all patches"),
+    ("prereleases", "toggle-prereleases", "pre-releases"),
+    ("variants", "toggle-variants", "variants"),
+    ("other_implementations", "toggle-other-implementations", "other impls"),
+    ("installed_only", "toggle-installed-only", "installed"),
 )
-"""(option, key, label) for each toggle, in display order."""
+"""(option, binding id, label) for each toggle, in display order."""
+DEFAULT_KEYS: dict[str, str] = {
+    "toggle-all-patches": "a",
+    "toggle-prereleases": "p",
+    "toggle-variants": "v",
+    "toggle-other-implementations": "o",
+    "toggle-installed-only": "n",
+    "filter": "/",
+}
+"""Keys as the build list binds them, until the app says which are bound."""
+_PLACEHOLDER = "{key} filter: 3.12  3.13t  pypy  musl  20250115  cp312  >=3.11,<3.13"
 
 
 class ToggleBar(Static):
@@ -51,6 +62,8 @@ class ToggleBar(Static):
     """The user's options."""
     effective: reactive[ViewOptions] = reactive(ViewOptions, init=False)
     """The options after the filter text widened them."""
+    keys: reactive[Mapping[str, str]] = reactive(lambda: DEFAULT_KEYS, init=False)
+    """The key bound to each toggle, by binding id (pybuilds.toml can remap them)."""
 
     def on_mount(self) -> None:
         self._show()
@@ -61,14 +74,20 @@ class ToggleBar(Static):
     def watch_effective(self) -> None:
         self._show()
 
+    def watch_keys(self) -> None:
+        self._show()
+
     def _show(self) -> None:
         parts: list[Content] = []
-        for name, key, label in TOGGLES:
+        for name, binding_id, label in TOGGLES:
             mine, shown = getattr(self.options, name), getattr(self.effective, name)
             mark = "☑" if mine else "◩" if shown else "☐"
-            # Every piece is a constant from TOGGLES, so plain formatting is safe markup.
+            key = self.keys.get(binding_id, DEFAULT_KEYS[binding_id])
+            # The name and label are constants from TOGGLES; only the key is a variable.
             parts.append(
-                Content.from_markup(f"[b]{key}[/b] {mark} [@click=screen.flip('{name}')]{label}[/]")
+                Content.from_markup(
+                    f"[b]$key[/b] {mark} [@click=screen.flip('{name}')]{label}[/]", key=key
+                )
             )
         self.update(Content("  ").join(parts))
 
@@ -107,12 +126,18 @@ class FilterBar(Widget):
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Input(
-                placeholder="/ filter: 3.12  3.13t  pypy  musl  20250115  cp312  >=3.11,<3.13",
+                placeholder=_PLACEHOLDER.format(key=DEFAULT_KEYS["filter"]),
                 id="filter",
                 compact=True,
             )
             yield Static("", id="match-count")
         yield ToggleBar(id="toggles")
+
+    def show_keys(self, keys: Mapping[str, str]) -> None:
+        """Name the keys bound now in the placeholder and the toggles."""
+        self.query_one(ToggleBar).keys = keys
+        filter_key = keys.get("filter", DEFAULT_KEYS["filter"])
+        self.query_one("#filter", Input).placeholder = _PLACEHOLDER.format(key=filter_key)
 
     def toggle(self, name: ToggleName) -> None:
         """Flip one toggle."""

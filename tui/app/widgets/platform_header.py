@@ -31,6 +31,8 @@ class PlatformHeader(Static):
     """The machine pybuilds runs on."""
     all_platforms: reactive[bool] = reactive(False, init=False)
     """Every platform in the catalog is listed."""
+    key: reactive[str] = reactive("P", init=False)
+    """The key that opens the platform dialog (pybuilds.toml can remap it)."""
 
     def on_mount(self) -> None:
         self._show()
@@ -42,6 +44,9 @@ class PlatformHeader(Static):
         self._show()
 
     def watch_all_platforms(self) -> None:
+        self._show()
+
+    def watch_key(self) -> None:
         self._show()
 
     def _show(self) -> None:
@@ -58,6 +63,8 @@ class PlatformHeader(Static):
             Content.assemble(
                 Content.from_markup("[b]pybuilds[/b]  "),
                 where,
-                Content.from_markup("  [b]P[/b] [@click=screen.choose_platform]platform…[/]"),
+                Content.from_markup(
+                    "  [b]$key[/b] [@click=screen.choose_platform]platform…[/]", key=self.key
+                ),
             )
         )
