@@ -94,7 +94,9 @@ async def test_toggles_widen_the_list() -> None:
         await pilot.press("n")
         await settle(pilot)
         assert listed(app) == []
-        assert "No builds match" in table(app).empty_text
+        assert table(app).empty_text == (
+            "Nothing is installed in /pybuilds-demo/uv/python; n lists every build."
+        )
         assert browse(app).query_one(FilterBar).options.installed_only
 
 
@@ -444,3 +446,24 @@ async def test_a_letter_as_the_filter_key_can_still_be_typed(
         await pilot.press(*"stripped")
         await settle(pilot)
         assert browse(app).query_one("#filter", Input).value == "stripped"
+
+
+async def test_the_empty_list_names_only_the_ways_out_that_help() -> None:
+    # With every toggle on it still said "a, p, v, o widen the list".
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzz", "enter")
+        await settle(pilot)
+        assert table(app).empty_text == (
+            "No builds match: press esc to clear the filter; a, p, v, o widen the list; "
+            "P picks a platform."
+        )
+        await pilot.press("a", "p", "v")
+        await settle(pilot)
+        assert "; o widens the list; P picks" in table(app).empty_text
+        await pilot.press("o", "P")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # all platforms
+        await settle(pilot)
+        assert table(app).empty_text == "No builds match: press esc to clear the filter."

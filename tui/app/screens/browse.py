@@ -48,12 +48,13 @@ if TYPE_CHECKING:
 
 _BUILD_ACTIONS = ("install", "uninstall", "reinstall")
 """Actions on the highlighted build, each available only in some of its states."""
-_TOGGLE_IDS = (
-    "toggle-all-patches",
-    "toggle-prereleases",
-    "toggle-variants",
-    "toggle-other-implementations",
+_WIDENING = (
+    ("all_patches", "toggle-all-patches"),
+    ("prereleases", "toggle-prereleases"),
+    ("variants", "toggle-variants"),
+    ("other_implementations", "toggle-other-implementations"),
 )
+"""The toggles that widen the list (option, binding id), for the empty list's hint."""
 
 
 def _refused(action: str, state: str, *, downloadable: bool = True) -> bool:
@@ -136,6 +137,8 @@ class BrowseScreen(Screen[None]):
         self.platform: Platform | None = None
         """The platform browsed (the host's once detected)."""
         self._shown_columns: tuple[Column, ...] = ()
+        self._effective = self.options
+        """The options in force for the rows shown (as the filter text widened them)."""
         self._binding_state: tuple[bool | None, ...] = ()
 
     @property
@@ -172,15 +175,24 @@ class BrowseScreen(Screen[None]):
         self.query_one(FilterBar).show_keys(names)
         self.query_one(PlatformHeader).key = self.papp.key("platform")
         if not self.table.row_count and self.papp.index is not None:
-            self.table.empty_text = self._empty_text()
+            self.table.empty_text = self._empty_text(self._effective)
 
-    def _empty_text(self) -> str:
+    def _empty_text(self, effective: ViewOptions) -> str:
+        """Why the list is empty, and only the ways out that would change it."""
         key = self.papp.key
-        toggles = ", ".join(key(binding_id) for binding_id in _TOGGLE_IDS)
-        return (
-            f"No builds match. Press {key('escape')} to clear the filter; {toggles} widen the "
-            f"list; {key('platform')} picks a platform."
-        )
+        clear = f"press {key('escape')} to clear the filter" if effective.text else ""
+        if effective.installed_only:
+            every = f"{key('toggle-installed-only')} lists every build"
+            if not self.papp.installed:
+                return f"Nothing is installed in {self.papp.layout.root}; {every}."
+            return "No installed build matches; " + "; ".join(filter(None, [clear, every])) + "."
+        off = [key(binding_id) for name, binding_id in _WIDENING if not getattr(effective, name)]
+        widen = f"{', '.join(off)} widen{'s' if len(off) == 1 else ''} the list" if off else ""
+        platform = "" if effective.all_platforms else f"{key('platform')} picks a platform"
+        hints = [hint for hint in (clear, widen, platform) if hint]
+        if not hints:
+            return "The catalog lists no builds."
+        return f"No builds match: {'; '.join(hints)}."
 
     def _catalog_changed(self, index: BuildIndex | None) -> None:
         if index is None:
@@ -231,12 +243,12 @@ class BrowseScreen(Screen[None]):
     def _show_selection(self, message: _Filtered) -> None:
         if message.index is not self.papp.index:
             return
-        effective = message.selection.effective
+        effective = self._effective = message.selection.effective
         all_platforms = effective.all_platforms
         columns = message.index.columns(platform_column=all_platforms)
         self._shown_columns = columns
         self.table.set_builds(
-            columns, message.selection.builds, self._row_for, empty_text=self._empty_text()
+            columns, message.selection.builds, self._row_for, empty_text=self._empty_text(effective)
         )
         filters = self.query_one(FilterBar)
         filters.show_result(len(message.selection.builds), len(message.index), effective)
