@@ -305,3 +305,12 @@ def test_requests_match_as_request_matches_says(full: BuildIndex, text: str) -> 
         )
     ]
     assert fast == slow and slow
+
+
+def test_a_platform_with_only_pyodide_lists_it(full: BuildIndex) -> None:
+    # Choosing emscripten-wasm32-musl showed nothing until `o` was pressed.
+    selection = full.select(ViewOptions(), Platform("emscripten", "wasm32", "musl"))
+    assert selection.builds
+    assert {b.implementation for b in selection.builds} == {"pyodide"}
+    assert selection.effective.other_implementations
+    assert not full.select(ViewOptions(), DEMO_PLATFORM).effective.other_implementations

@@ -111,6 +111,7 @@ class BuildIndex:
         self._token_cache: dict[str, frozenset[int]] = {}
         self._columns: dict[bool, tuple[Column, ...]] = {}
         self._by_install_key: dict[str, list[int]] | None = None
+        self._cpython_platforms: dict[str, bool] = {}
         self.columns(platform_column=False)
 
     def columns(self, *, platform_column: bool) -> tuple[Column, ...]:
@@ -158,6 +159,10 @@ class BuildIndex:
         effective = options.widened()
         matching = self._text_matches(options.text, platform)
         arches = platform.runnable_arches()
+        narrow = not (effective.all_platforms or effective.other_implementations)
+        if narrow and not self._has_cpython(platform, arches):
+            # Pyodide is all there is for emscripten: show it rather than nothing.
+            effective = replace(effective, other_implementations=True)
         candidates: list[tuple[float, Build]] = []
         if not effective.installed_only:
             prereleases: list[tuple[float, Build]] = []
@@ -228,6 +233,16 @@ class BuildIndex:
                     place = bisect_left(self.builds, display_order(build), key=display_order)
                     rows.append((place - 0.5, build))
         return rows
+
+    def _has_cpython(self, platform: Platform, arches: tuple[tuple[str, str | None], ...]) -> bool:
+        """Whether any CPython build runs on `platform` (remembered per platform)."""
+        found = self._cpython_platforms.get(platform.key)
+        if found is None:
+            found = self._cpython_platforms[platform.key] = any(
+                build.implementation == "cpython" and _runs_on(build, platform, arches)
+                for build in self.builds
+            )
+        return found
 
     def _installed_key_index(self) -> dict[str, list[int]]:
         """Catalog positions by install key, made once (only when something is installed)."""
