@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from app.app_demo import DEMO_PLATFORM, DEMO_ROOT, demo_builds, make_demo_app
 from app.conftest import AppFactory
@@ -20,11 +20,12 @@ from tui.app.screens.install import InstallDialog
 from tui.app.screens.platform import PlatformChoice, PlatformDialog
 from tui.app.widgets.build_detail import BuildDetail
 from tui.app.widgets.filters import FilterBar
-from tui.app.widgets.platform_header import PlatformHeader
+from tui.app.widgets.platform_header import PlatformHeader, describe_platform
 from tui.core.catalog import Build
 from tui.core.config import Settings
 from tui.core.errors import CatalogError, ConfigError
 from tui.core.layout import Layout
+from tui.core.platform import Platform
 
 
 def test_clearing_the_selection_before_the_first_screen_is_stacked() -> None:
@@ -467,3 +468,29 @@ async def test_the_empty_list_names_only_the_ways_out_that_help() -> None:
         await pilot.press("down", "enter")  # all platforms
         await settle(pilot)
         assert table(app).empty_text == "No builds match: press esc to clear the filter."
+
+
+async def test_this_machines_own_platform_is_this_machine() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PlatformDialog)
+        options = dialog.query_one(OptionList)
+        own = options.get_option(DEMO_PLATFORM.key)
+        assert str(own.prompt).endswith("(this machine)")
+        options.highlighted = options.get_option_index(DEMO_PLATFORM.key)
+        await pilot.press("enter")
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        # It said "linux x86_64 (x86-64-v3) glibc (not this machine)".
+        assert "linux x86_64 (x86-64-v3) glibc 2.36 (this machine)" in header
+
+
+def test_the_two_armv7_abis_are_told_apart() -> None:
+    soft = describe_platform(Platform("linux", "armv7", "gnueabi"))
+    hard = describe_platform(Platform("linux", "armv7", "gnueabihf"))
+    assert soft != hard
+    assert (soft, hard) == ("linux armv7 glibc (soft-float)", "linux armv7 glibc (hard-float)")

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tui.app.widgets.platform_header import describe_platform
 from tui.core.catalog import Build
 from tui.core.platform import Platform
 
@@ -51,14 +52,14 @@ class PlatformDialog(ModalScreen[PlatformChoice | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(f"This machine: {self.host.describe()}", id="host"),
+            Option(f"This machine: {describe_platform(self.host)}", id="host"),
             Option("All platforms", id="all"),
             None,
         ]
-        options += [
-            Option(f"{platform.key:<24} {platform.describe()}", id=platform.key)
-            for platform in self.platforms
-        ]
+        for platform in self.platforms:
+            here = "  (this machine)" if platform.key == self.host.key else ""
+            text = f"{platform.key:<24} {describe_platform(platform)}{here}"
+            options.append(Option(text, id=platform.key))
         with Vertical(classes="dialog", id="platform-dialog"):
             yield Static("Browse builds for", classes="dialog-title")
             yield OptionList(*options, id="platforms")
@@ -66,7 +67,7 @@ class PlatformDialog(ModalScreen[PlatformChoice | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         target = "all" if self.current is None else self.current.key
-        if self.current == self.host:
+        if self.current is not None and self.current.key == self.host.key:
             target = "host"
         try:
             options.highlighted = options.get_option_index(target)
@@ -84,6 +85,9 @@ class PlatformDialog(ModalScreen[PlatformChoice | None]):
             self.dismiss(PlatformChoice(self.host))
         elif option_id == "all":
             self.dismiss(PlatformChoice(None))
+        elif option_id == self.host.key:
+            # This machine's own entry: the host, with what only detection knows (glibc 2.36).
+            self.dismiss(PlatformChoice(self.host))
         else:
             chosen = next(p for p in self.platforms if p.key == option_id)
             self.dismiss(PlatformChoice(chosen))

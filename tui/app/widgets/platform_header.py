@@ -9,6 +9,16 @@ from textual.widgets import Static
 from tui.core.platform import Platform
 
 
+def describe_platform(platform: Platform) -> str:
+    """`Platform.describe()`, telling apart the 32-bit ARM ABIs it calls both "glibc"."""
+    text = platform.describe()
+    if platform.libc == "gnueabihf":
+        return f"{text} (hard-float)"
+    if platform.libc == "gnueabi":
+        return f"{text} (soft-float)"
+    return text
+
+
 class PlatformHeader(Static):
     """`pybuilds  linux x86_64 (x86-64-v3) glibc 2.36 (this machine)  P platform…`."""
 
@@ -55,9 +65,13 @@ class PlatformHeader(Static):
         elif self.platform is None:
             where = Content("detecting platform…")
         else:
-            note = "this machine" if self.platform == self.host else "not this machine"
+            # The host's libc version is known, a platform picked from the catalog's is not.
+            here = self.host is not None and self.platform.key == self.host.key
+            platform = self.host if here and self.host is not None else self.platform
             where = Content.from_markup(
-                "[b]$platform[/b] [i]($note)[/i]", platform=self.platform.describe(), note=note
+                "[b]$platform[/b] [i]($note)[/i]",
+                platform=describe_platform(platform),
+                note="this machine" if here else "not this machine",
             )
         self.update(
             Content.assemble(
