@@ -494,3 +494,24 @@ def test_the_two_armv7_abis_are_told_apart() -> None:
     hard = describe_platform(Platform("linux", "armv7", "gnueabihf"))
     assert soft != hard
     assert (soft, hard) == ("linux armv7 glibc (soft-float)", "linux armv7 glibc (hard-float)")
+
+
+async def test_enter_on_a_row_opens_its_details() -> None:
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = browse(app).query_one(BuildDetail)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.focused is panel
+        assert panel.details is not None
+        assert panel.details.key == "cpython-3.13.15-linux-x86_64_v3-gnu"
+        await pilot.press("end")
+        await pilot.pause()
+        assert "tests/app/data/catalog.json" in screen_text(app)
+        await pilot.press("escape")
+        assert table(app).has_focus
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = "\n".join(str(s.content) for s in app.screen.query(".help-section").results(Static))
+        assert "  ⏎         Details" in text and "  ↑ k       Up" in text

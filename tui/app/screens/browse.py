@@ -127,7 +127,7 @@ class BrowseScreen(Screen[None]):
         ),
         Binding(
             "escape", "escape", "Clear filter", show=False, id="escape",
-            tooltip="Clear the filter text, or leave the box",
+            tooltip="Clear the filter text, or go back to the table",
         ),
     ]  # fmt: skip
 
@@ -397,7 +397,16 @@ class BrowseScreen(Screen[None]):
     def action_flip(self, name: ToggleName) -> None:
         self.query_one(FilterBar).toggle(name)
 
+    @on(BuildTable.Selected)
+    def _selected(self) -> None:
+        # Enter on a row: read its details, scrolling them by keys; esc comes back.
+        self.query_one(BuildDetail).focus()
+
     def action_escape(self) -> None:
+        details = self.query_one(BuildDetail)
+        if details.has_focus:
+            self.table.focus()
+            return
         field = self.query_one("#filter", Input)
         if field.value:
             self.query_one(FilterBar).clear_text()

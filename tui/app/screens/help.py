@@ -69,6 +69,7 @@ class HelpScreen(ModalScreen[None]):
         from tui.app.app import PybuildsApp
         from tui.app.screens.browse import BrowseScreen
         from tui.app.screens.mirrors import MirrorsScreen
+        from tui.app.widgets.build_table import BuildTable
 
         app = self.app
         assert isinstance(app, PybuildsApp)
@@ -76,6 +77,7 @@ class HelpScreen(ModalScreen[None]):
         sections = [
             ("Everywhere", PybuildsApp.BINDINGS),
             ("Build list", BrowseScreen.BINDINGS),
+            ("In the table (Tab moves between filter, table and details)", BuildTable.BINDINGS),
             ("Mirrors screen", MirrorsScreen.BINDINGS),
         ]
         with VerticalScroll(classes="dialog", id="help"):

@@ -35,18 +35,21 @@ class BuildTable(ScrollView, can_focus=True):
     | down, j | Move the cursor down. |
     | pageup / pagedown | Move the cursor a page. |
     | home / end | First / last row. |
-    | enter | Select the row (posts `BuildTable.Selected`). |
+    | enter | Select the row (posts `BuildTable.Selected`; the screen shows its details). |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Details", show=False),
-    ]
+        Binding("up,k", "cursor(-1)", "Up", show=False, tooltip="The build above"),
+        Binding("down,j", "cursor(1)", "Down", show=False, tooltip="The build below"),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="A page up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, tooltip="A page down"),
+        Binding("home", "jump(0)", "First", show=False, tooltip="The first build"),
+        Binding("end", "jump(-1)", "Last", show=False, tooltip="The last build"),
+        Binding(
+            "enter", "select", "Details", show=False,
+            tooltip="Into the details panel, to scroll it (esc comes back)",
+        ),
+    ]  # fmt: skip
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "build-table--header",
