@@ -244,17 +244,24 @@ class PybuildsApp(App[int]):
             for name, value in settings.preferences.ui.items()
             if name.startswith("key-")
         }
-        keymap: dict[str, str] = {}
-        problems: tuple[str, ...] = ()
         if entries:
-            from tui.app.keymap import check_keymap, scopes
+            self._check_keys(entries, str(settings.preferences.path))
+        else:
+            self._use_keymap({}, (), "")
 
-            check = check_keymap(entries, scopes())
-            keymap, problems = check.keymap, check.problems
+    @work(thread=True, exclusive=True, group="keymap", exit_on_error=False)
+    def _check_keys(self, entries: dict[str, object], path: str) -> None:
+        # In a thread: checking imports every screen (~40 ms), which would delay the first rows.
+        from tui.app.keymap import check_keymap, scopes
+
+        check = check_keymap(entries, scopes())
+        self.call_from_thread(self._use_keymap, check.keymap, check.problems, path)
+
+    def _use_keymap(self, keymap: dict[str, str], problems: tuple[str, ...], path: str) -> None:
         if problems and problems != self._keymap_problems:
             self.notify(
                 "\n".join(problems),
-                title=f"Key settings ignored ({settings.preferences.path})",
+                title=f"Key settings ignored ({path})",
                 severity="warning",
                 timeout=20,
             )
@@ -398,4 +405,5 @@ _TASKS = {
     "_save": "Saving failed",
     "_preview": "Preview failed",
     "_filter": "Filtering failed",
+    "_check_keys": "Reading the key settings failed",
 }
