@@ -476,3 +476,32 @@ def test_find_without_a_request_takes_the_pinned_version(
     (tmp_path / ".python-version").write_text(f"{VERSION}\n")
     assert main(["find", "--install-dir", str(tmp_path / "root")]) == 0
     assert capsys.readouterr().out.strip().endswith(f"bin/python{MINOR}")
+
+
+def test_sigterm_that_surfaces_as_another_error_still_reports_terminated(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A signal that lands inside an import comes out of it as an ImportError."""
+    import argparse
+    import os
+    import signal
+
+    from tui import cli
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises before this ends
+        except KeyboardInterrupt as error:
+            raise ImportError('PyCapsule_Import could not import module "_socket"') from error
+        return 0
+
+    def parser(argv: object = None) -> argparse.ArgumentParser:
+        built = argparse.ArgumentParser()
+        built.set_defaults(command="install", run=run, verbose=0)
+        return built
+
+    monkeypatch.setattr(cli, "build_parser", parser)
+    assert cli.main([]) == 143
+    assert capsys.readouterr().err.strip() == "error: terminated"
+    assert signal.getsignal(signal.SIGTERM) is not cli._terminate

@@ -74,7 +74,13 @@ class _Terminated(KeyboardInterrupt):
     install removes its temporary folder instead of leaving it in the install dir."""
 
 
+_terminated = False
+"""Set once SIGTERM arrived: the exception it raised may come back as another one."""
+
+
 def _terminate(signum: int, frame: object) -> None:
+    global _terminated
+    _terminated = True
     raise _Terminated
 
 
@@ -96,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)  # imports logging only when something will log
+    global _terminated
+    _terminated = False
     previous = None
     try:
         if args.command is None:
@@ -114,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # every error ends in one line; the traceback only with -v
+        if _terminated:
+            # Raised inside an import, the signal's exception comes out as an ImportError
+            # ("PyCapsule_Import could not import module ..."): it was still SIGTERM.
+            print_error("terminated")
+            return ExitCode.TERMINATED
         return report_error(error, verbose=bool(args.verbose))
     finally:
         if previous is not None:  # main() also runs inside other programs (and the tests)
