@@ -201,6 +201,14 @@ def pack_install_only(tree: Path, out: Path, *, level: int = 1) -> Path:
     return out
 
 
+def pack_folder(tree: Path, out: Path, top: str) -> Path:
+    """`<top>/...` as a `.tar.gz`: the shape of PyPy and GraalPy archives."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(out, "w:gz", compresslevel=1, format=tarfile.PAX_FORMAT) as tar:
+        _add_tree(tar, tree, top)
+    return out
+
+
 def pack_full(tree: Path, out: Path, python_json: dict[str, Any]) -> Path:
     """A full `.tar.zst`: `python/PYTHON.json` first, `python/install/`, `build/`, `licenses/`."""
     import zstandard

@@ -185,6 +185,9 @@ def uv_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
     for name in list(os.environ):
         if name.startswith(("UV_", "PYBUILDS_", "XDG_")):
             monkeypatch.delenv(name)
+    # uv takes an activated environment before managed Pythons, even with --managed-python.
+    for name in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))

@@ -795,3 +795,65 @@ def test_progress_is_reported_by_time_and_at_once_for_each_mebibyte() -> None:
     # 1 MiB came at once, then the server stalls: report it now, not after the stall.
     assert throttle.due(0.07, 200_000 + (1 << 20))
     assert not throttle.due(0.08, 300_000 + (1 << 20))
+
+
+def test_install_archive_takes_a_graalpy_name_from_the_catalog(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    """GraalPy and PyPy names lack the patch version: the catalog's entry of that name has it."""
+    from archives import pack_folder
+
+    from tui.core.install import install_archive
+
+    name = "graalpy-24.1.1-linux-amd64.tar.gz"
+    tree = tmp_path / "graalpy"
+    (tree / "bin").mkdir(parents=True)
+    (tree / "bin" / "graalpy").write_text("#!/bin/sh\necho graalpy 3.11.7\n")
+    (tree / "bin" / "graalpy").chmod(0o755)
+    (tree / "lib" / "graalpy24.1").mkdir(parents=True)
+    archive = pack_folder(tree, tmp_path / "download" / name, "graalpy-24.1.1-linux-amd64")
+    key, entry = catalog_entry("3.11.7", pbs_builds.host, name, sha256_of(archive))
+    entry.update(
+        name="graalpy",
+        url=f"https://github.com/oracle/graalpython/releases/download/graal-24.1.1/{name}",
+        build=None,
+    )
+    key = key.replace("cpython", "graalpy")
+    catalog = parse_catalog(
+        write_catalog(tmp_path / "catalog.json", [(key, entry)]).read_bytes(), "catalog.json"
+    )
+    asked: list[bool] = []
+
+    def listed() -> tuple[Build, ...]:
+        asked.append(True)
+        return catalog
+
+    events = list(install_archive(str(archive), layout, catalog=listed))
+    again = InstallOptions(reinstall=True)
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert events[-1].key == f"graalpy-3.11.7-{pbs_builds.host.install_suffix}"
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [True]  # catalog sha256
+    assert _run(events[-1].path / "bin" / "graalpy", "") == "graalpy 3.11.7"
+    assert asked == [True]
+
+    (tree / "bin" / "extra").write_text("not what the catalog lists\n")
+    other = pack_folder(tree, tmp_path / "other" / name, "graalpy-24.1.1-linux-amd64")
+    error = _failure(list(install_archive(str(other), layout, catalog=listed, options=again)))
+    assert isinstance(error, ChecksumMismatch), error
+
+    error = _failure(list(install_archive(str(archive), layout, catalog=tuple)))
+    assert isinstance(error, InstallError)
+    assert "the catalog does not list an archive of that name" in str(error)
+
+
+def test_install_archive_with_a_pbs_name_does_not_read_the_catalog(
+    pbs_builds: PBSBuilds, layout: Layout
+) -> None:
+    from tui.core.install import install_archive
+
+    def unread() -> tuple[Build, ...]:
+        raise AssertionError("the catalog was read")
+
+    events = list(install_archive(str(pbs_builds.install_only), layout, catalog=unread))
+    assert isinstance(events[-1], Done), events[-1]

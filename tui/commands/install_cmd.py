@@ -120,7 +120,17 @@ def run(args: argparse.Namespace) -> int:
             from tui.core.mirrors import checked_url
 
             checked_url(args.archive, "--archive")
-        jobs.append(install_archive(args.archive, layout, options=options, cancel=cancel))
+        from tui.commands.catalog_args import load_builds
+
+        jobs.append(
+            install_archive(
+                args.archive,
+                layout,
+                options=options,
+                cancel=cancel,
+                catalog=lambda: load_builds(settings).builds,  # read for PyPy/GraalPy names
+            )
+        )
     keys: set[str] = set()
     for build, request in selected:
         key = str(build.install_key)

@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -132,16 +132,18 @@ def install_archive(
     *,
     options: InstallOptions | None = None,
     cancel: threading.Event | None = None,
+    catalog: Callable[[], Iterable[Build]] | None = None,
 ) -> Generator[InstallEvent, None, None]:
     """Install a local or remote archive (`pybuilds install --archive`).
 
-    The installation key comes from the file name (PBS, PyPy, GraalPy names) and, for full
-    archives, from `PYTHON.json`. A `SHA256SUMS` beside the archive is used to verify it.
+    The installation key comes from the file name (PBS names; PyPy and GraalPy names as the
+    `catalog` lists them) and, for full archives, from `PYTHON.json`. The catalog's checksum,
+    else a `SHA256SUMS` beside the archive, is used to verify it.
     """
     options = options or InstallOptions()
     key = file_name(source)  # until the name tells the installation key
     try:
-        build = archive_build(source)
+        build = archive_build(source, catalog)
         key = str(build.install_key)  # the key the other events carry
         yield from _Installer(build, layout, options, cancel).run()
     except PybuildsError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -80,10 +81,10 @@ def expected_sha256(
 ) -> tuple[str | None, str | None]:
     """The checksum to verify the download against, and a warning when there is none.
 
-    The catalog's sha256 covers its own archive; other flavours and archives given by the
-    user are looked up in the `SHA256SUMS` of the same (mirrored) release folder.
+    The catalog's sha256 covers its own archives (given by the user too, when it lists them);
+    other flavours and archives are looked up in the `SHA256SUMS` of the same release folder.
     """
-    if not flavoured and build.source != ARCHIVE_SOURCE:
+    if not flavoured and (build.source != ARCHIVE_SOURCE or build.sha256):
         if build.sha256:
             return build.sha256, None
         return None, f"the catalog has no sha256 for {build.install_key}; installing unverified"
@@ -107,8 +108,12 @@ def cache_file(cache_dir: Path | None, build: Build, flavoured: bool) -> Path | 
     return cache_dir / f"{build.sha256[:9]}-{name}"
 
 
-def archive_build(source: str) -> Build:
-    """A Build for an archive named as PBS, PyPy or GraalPy publish it."""
+def archive_build(source: str, catalog: Callable[[], Iterable[Build]] | None = None) -> Build:
+    """A Build for an archive named as PBS, PyPy or GraalPy publish it.
+
+    PyPy and GraalPy names lack the full Python version; `catalog` is then asked for the build
+    it lists under the same file name, whose checksum also verifies the archive.
+    """
     name = file_name(source)
     try:
         asset = parse_asset_name(name)
@@ -119,10 +124,15 @@ def archive_build(source: str) -> Build:
             "cpython-3.12.4+20240713-x86_64-unknown-linux-gnu-install_only.tar.gz",
         ) from None
     if asset.version is None:
-        raise InstallError(
-            f"`{name}` does not give its full Python version",
-            hint="install PyPy and GraalPy builds from the catalog instead",
-        )
+        listed = next((b for b in (catalog() if catalog else ()) if file_name(b.url) == name), None)
+        if listed is None:
+            raise InstallError(
+                f"`{name}` does not give its full Python version, and the catalog does not "
+                "list an archive of that name",
+                hint="keep the name the catalog lists it under, or install it by request, "
+                f"e.g. `pybuilds install {asset.implementation}`",
+            )
+        return listed._replace(url=source, source=ARCHIVE_SOURCE)
     version = asset.version
     return Build(
         key=name,
