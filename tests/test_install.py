@@ -857,3 +857,21 @@ def test_install_archive_with_a_pbs_name_does_not_read_the_catalog(
 
     events = list(install_archive(str(pbs_builds.install_only), layout, catalog=unread))
     assert isinstance(events[-1], Done), events[-1]
+
+
+def test_install_archive_refuses_a_python_json_for_another_platform(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    from archives import pack_full, python_json
+
+    from tui.core.install import install_archive
+
+    linux = pbs_builds.host.os == "linux"
+    elsewhere = "aarch64-apple-darwin" if linux else "x86_64-unknown-linux-gnu"
+    archive = pack_full(
+        pbs_builds.tree, tmp_path / pbs_builds.full.name, python_json(VERSION, elsewhere)
+    )
+    error = _failure(list(install_archive(str(archive), layout)))
+    assert isinstance(error, ArchiveError)
+    assert f"a build for {elsewhere}, but its name says {pbs_builds.host.triple}" in str(error)
+    assert not (layout.root / pbs_builds.key).exists()

@@ -192,6 +192,16 @@ def _last_segment(name_or_url: str) -> str:
     return unquote(text.replace("\\", "/").rsplit("/", 1)[-1])
 
 
+def triple_platform(triple: str) -> tuple[str, str, str] | None:
+    """(os, arch family, libc) of a PBS target triple such as `x86_64_v3-unknown-linux-gnu`;
+    None for a triple PBS does not publish."""
+    arch, _, system = triple.partition("-")
+    if arch not in _PBS_ARCHES or system not in _PBS_SYSTEMS:
+        return None
+    os_name, libc = _PBS_SYSTEMS[system]
+    return os_name, _PBS_ARCHES[arch][0], libc
+
+
 def parse_asset_name(name_or_url: str) -> AssetName:
     """Read an archive name or URL (`+` written literally or as `%2B`).
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 from tui.core.catalog import Build
 from tui.core.errors import ArchiveError, DownloadFailed, InstallError
 from tui.core.fetch import FetchOptions, read_bytes
-from tui.core.filenames import parse_asset_name, sibling_url
+from tui.core.filenames import parse_asset_name, sibling_url, triple_platform
 from tui.core.mirrors import MirrorSettings, download_urls
 from tui.core.redact import redact_url
 
@@ -157,7 +157,8 @@ def check_python_json(data: bytes, top: Path, build: Build) -> None:
     """A full archive's PYTHON.json must describe the build it is installed as.
 
     Raises:
-        ArchiveError: unreadable, another version or variant, or its `python_exe` is missing.
+        ArchiveError: unreadable, another version, variant or platform, or its `python_exe` is
+            missing.
     """
     try:
         info = json.loads(data)
@@ -178,6 +179,16 @@ def check_python_json(data: bytes, top: Path, build: Build) -> None:
     if ("debug" in options) != build.variant.endswith("debug"):
         kind = "a debug" if "debug" in options else "not a debug"
         raise ArchiveError(f"the archive holds {kind} build, unlike {build.install_key}")
+    triple = info.get("target_triple")
+    if isinstance(triple, str) and (claimed := triple_platform(triple)) is not None:
+        try:
+            named = parse_asset_name(build.url)
+        except ValueError:
+            named = None
+        if named is not None and named.triple and claimed != triple_platform(named.triple):
+            raise ArchiveError(
+                f"the archive holds a build for {triple}, but its name says {named.triple}"
+            )
     exe = info.get("python_exe")
     if isinstance(exe, str) and exe and not (top / exe).exists():
         raise ArchiveError(f"PYTHON.json names `python/{exe}`, which the archive does not hold")
