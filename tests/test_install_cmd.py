@@ -157,6 +157,20 @@ def test_install_an_archive_file(
     assert f" + {pbs_builds.key}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_missing_local_archive_is_one_error_without_checksum_warnings(
+    as_url: bool, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / asset_name(VERSION, "x86_64-unknown-linux-gnu", "install_only")
+    source = missing.as_uri() if as_url else str(missing)
+    assert main(["install", "--archive", source, *dirs]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"error: no archive at {missing}"
+    assert "SHA256SUMS" not in err and "warning" not in err
+    assert main(["install", "--archive", str(tmp_path), *dirs]) == 1
+    assert f"error: {tmp_path} is a folder, not an archive" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("request_text", "code", "message"),
     [

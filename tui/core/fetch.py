@@ -184,6 +184,18 @@ def _scheme(url: str) -> str | None:
     return match["scheme"].lower()
 
 
+def local_path(url: str) -> Path | None:
+    """The file a path or `file://` URL names; None for other URLs.
+
+    Raises:
+        DownloadFailed: a file URL that names a remote host.
+    """
+    scheme = _scheme(url)
+    if scheme is None:
+        return Path(url).expanduser()
+    return file_url_to_path(url) if scheme == "file" else None
+
+
 def _open_local(
     path: Path,
     display_url: str,
@@ -218,12 +230,11 @@ def _open_local(
 
 
 def _open(url: str, options: FetchOptions, cancel: threading.Event | None, start: int) -> Download:
+    path = local_path(url)
+    if path is not None:
+        display = redact_url(url) if _scheme(url) else str(path)
+        return _open_local(path, display, options, cancel, start)
     scheme = _scheme(url)
-    if scheme is None:
-        path = Path(url).expanduser()
-        return _open_local(path, str(path), options, cancel, start)
-    if scheme == "file":
-        return _open_local(file_url_to_path(url), redact_url(url), options, cancel, start)
     if scheme in ("http", "https"):
         from tui.core.mirrors import url_problem
 

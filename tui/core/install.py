@@ -32,7 +32,7 @@ from tui.core.events import (
     Verifying,
     Warned,
 )
-from tui.core.fetch import Download, FetchOptions, open_first
+from tui.core.fetch import Download, FetchOptions, local_path, open_first
 from tui.core.layout import Installation, Layout
 from tui.core.links import link_executables, uninstall, update_minor_link
 from tui.core.locking import RootLock, root_lock
@@ -143,6 +143,8 @@ def install_archive(
     options = options or InstallOptions()
     key = file_name(source)  # until the name tells the installation key
     try:
+        if problem := _local_archive_problem(source):
+            raise InstallError(problem, hint="give the path or URL of a downloaded archive")
         build = archive_build(source, catalog)
         key = str(build.install_key)  # the key the other events carry
         yield from _Installer(build, layout, options, cancel).run()
@@ -150,6 +152,18 @@ def install_archive(
         yield Failed(key, error)
     except OSError as error:
         yield Failed(key, _os_error(error, layout))
+
+
+def _local_archive_problem(source: str) -> str | None:
+    """Why a local archive cannot be read, said before any warning about its checksum."""
+    path = local_path(source)
+    if path is None or path.is_file():
+        return None
+    if path.is_dir():
+        return f"{path} is a folder, not an archive"
+    if path.with_name(path.name.replace("+", "%2B")).is_file():
+        return None  # opened under the name it was saved as, with a warning
+    return f"no archive at {path}"
 
 
 def install_or_raise(
