@@ -229,6 +229,22 @@ def test_full_archive_flavour_is_verified_by_sha256sums(
     assert _run(path / "bin" / f"python{MINOR}", "import sys; print(sys.prefix)") == str(path)
 
 
+def test_flavour_that_differs_from_sha256sums_says_so(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(pbs_builds.mirror, mirror)
+    sums = mirror / TAG / "SHA256SUMS"
+    sums.write_text(sums.read_text().replace(sha256_of(pbs_builds.full), "cd" * 32))
+
+    events = _events(pbs_builds.build(), layout, _options(mirror.as_uri(), flavour="pgo+lto-full"))
+
+    error = _failure(events)
+    assert isinstance(error, ChecksumMismatch) and error.expected == "cd" * 32
+    assert "differs from what the SHA256SUMS beside it lists" in str(error.hint)
+    assert not (layout.root / pbs_builds.key).exists()
+
+
 def test_flavour_without_sha256sums_installs_unverified(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:
@@ -298,6 +314,7 @@ def test_checksum_mismatch_keeps_the_earlier_install(
 
     assert isinstance(error, ChecksumMismatch)
     assert error.expected == "ab" * 32 and error.actual == sha256_of(pbs_builds.install_only)
+    assert "the mirror's file differs from the catalog's build" in str(error.hint)
     assert marker.exists()
     assert _temp_empty(layout)
 
@@ -841,6 +858,7 @@ def test_install_archive_takes_a_graalpy_name_from_the_catalog(
     other = pack_folder(tree, tmp_path / "other" / name, "graalpy-24.1.1-linux-amd64")
     error = _failure(list(install_archive(str(other), layout, catalog=listed, options=again)))
     assert isinstance(error, ChecksumMismatch), error
+    assert "differs from the build the catalog lists under its name" in str(error.hint)
 
     error = _failure(list(install_archive(str(archive), layout, catalog=tuple)))
     assert isinstance(error, InstallError)

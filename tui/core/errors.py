@@ -80,10 +80,11 @@ class DownloadFailed(PybuildsError):
 class ChecksumMismatch(PybuildsError):
     """The downloaded archive does not hash to what the catalog says."""
 
-    def __init__(self, key: str, expected: str, actual: str) -> None:
+    def __init__(self, key: str, expected: str, actual: str, *, hint: str | None = None) -> None:
         super().__init__(
             f"hash mismatch for `{key}`: expected sha256 {expected}, computed {actual}",
-            hint="the mirror's file differs from the catalog's build; "
+            hint=hint
+            or "the mirror's file differs from the catalog's build; "
             "nothing was installed (run `pybuilds doctor` to inspect the mirror)",
         )
         self.key = key

@@ -46,6 +46,7 @@ from tui.core.sources import (
     check_python_json,
     expected_sha256,
     file_name,
+    mismatch_hint,
     resolve_urls,
 )
 from tui.core.streams import CHUNK, HashingReader, compression_for
@@ -288,7 +289,9 @@ class _Installer:
             if expected is not None and digest != expected:
                 if cache is not None and hit:
                     cache.unlink(missing_ok=True)  # a damaged cache entry must not stick
-                raise ChecksumMismatch(self.key, expected, digest)
+                raise ChecksumMismatch(
+                    self.key, expected, digest, hint=mismatch_hint(self.build, flavoured)
+                )
             yield Verifying(self.key, digest, expected is not None)
             if cache is not None and keep is not None:
                 cache.parent.mkdir(parents=True, exist_ok=True)

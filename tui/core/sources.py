@@ -76,6 +76,26 @@ def _folder(url: str) -> str:
     return url.split("?", 1)[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[0]
 
 
+def checksum_from_catalog(build: Build, flavoured: bool) -> bool:
+    """Whether the catalog's sha256 verifies the download (else a SHA256SUMS file does)."""
+    return not flavoured and (build.source != ARCHIVE_SOURCE or build.sha256 is not None)
+
+
+def mismatch_hint(build: Build, flavoured: bool) -> str | None:
+    """What a checksum mismatch means for where the checksum came from (None: the default)."""
+    if not checksum_from_catalog(build, flavoured):
+        return (
+            "the file differs from what the SHA256SUMS beside it lists (a damaged copy, or "
+            "a SHA256SUMS from another release?); nothing was installed"
+        )
+    if build.source == ARCHIVE_SOURCE:
+        return (
+            "the file differs from the build the catalog lists under its name; "
+            "nothing was installed"
+        )
+    return None
+
+
 def expected_sha256(
     build: Build, url: str, flavoured: bool, options: FetchOptions
 ) -> tuple[str | None, str | None]:
@@ -84,7 +104,7 @@ def expected_sha256(
     The catalog's sha256 covers its own archives (given by the user too, when it lists them);
     other flavours and archives are looked up in the `SHA256SUMS` of the same release folder.
     """
-    if not flavoured and (build.source != ARCHIVE_SOURCE or build.sha256):
+    if checksum_from_catalog(build, flavoured):
         if build.sha256:
             return build.sha256, None
         return None, f"the catalog has no sha256 for {build.install_key}; installing unverified"
