@@ -97,6 +97,31 @@ def test_json_output_is_one_object(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["runnable_arches"][-1 if host.arch == "x86_64" else 0] == host.arch
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="UV_LIBC applies on Linux")
+def test_a_libc_from_uv_libc_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("UV_LIBC", "musl")
+    assert run_platform([]) == 0
+    assert "musl version unknown), from UV_LIBC" in capsys.readouterr().out
+    assert run_platform(["--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["libc_source"] == "UV_LIBC"
+    assert run_platform(["--libc", "gnu"]) == 0  # named: UV_LIBC is not what is shown
+    assert "UV_LIBC" not in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="UV_LIBC applies on Linux")
+def test_a_bad_uv_libc_is_one_warning_line() -> None:
+    env = {**subprocess_env(), "UV_LIBC": "bogus"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "platform"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "warning: ignoring UV_LIBC='bogus': expected one of gnu, musl, gnueabi, gnueabihf, none"
+    ]
+
+
 def test_a_named_platform_is_shown_and_labelled(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_platform(["--os", "macos", "--arch", "arm64", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -41,7 +41,7 @@ def test_a_warning_sets_up_logging_as_configured() -> None:
         "quietlog.warning('tui.x', 'careful with %s', 'this')\n"
         "quietlog.debug('tui.x', 'still hidden')"
     )
-    assert result.stderr == "WARNING tui.x: careful with this\n"
+    assert result.stderr == "warning: careful with this\n"  # as the CLI's own warnings
 
 
 @pytest.mark.parametrize(("verbose", "shown"), [(1, False), (2, True)])
@@ -51,4 +51,4 @@ def test_verbose_shows_debug_records(verbose: int, shown: bool) -> None:
         f"quietlog.configure({verbose})\n"
         "quietlog.debug('tui.x', 'detail')"
     )
-    assert ("DEBUG tui.x: detail" in result.stderr) is shown
+    assert ("debug tui.x: detail" in result.stderr) is shown

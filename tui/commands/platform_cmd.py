@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import add_platform_arguments, platform_from, platform_named
+from tui.commands.common import add_platform_arguments, env_value, platform_from, platform_named
 
 if TYPE_CHECKING:
     from tui.core.platform import Platform
@@ -32,17 +32,20 @@ def run(args: argparse.Namespace) -> int:
     named = platform_named(args)
     platform = platform_from(args, host)
     runnable = [arch_name(family, level) for family, level in platform.runnable_arches()]
+    libc_from_env = _libc_from_env(args, platform)
     if args.json:
         data: dict[str, Any] = platform.to_json()
         data["runnable_arches"] = runnable
         data["description"] = platform.describe()
         data["source"] = "options" if named else "detected"
+        if libc_from_env:
+            data["libc_source"] = "UV_LIBC"
         print(json.dumps(data, indent=2))
         return 0
     rows = [
         ("os", platform.os),
         ("arch", _arch_text(platform)),
-        ("libc", _libc_text(platform)),
+        ("libc", _libc_text(platform) + (", from UV_LIBC" if libc_from_env else "")),
         ("platform key", platform.key),
         ("uv install key", platform.install_key),
         ("runnable arches", ", ".join(runnable)),
@@ -59,6 +62,13 @@ def _arch_text(platform: Platform) -> str:
     if platform.arch != "x86_64":
         return platform.arch
     return f"{platform.arch} (x86-64-{platform.arch_level or 'v1'})"
+
+
+def _libc_from_env(args: argparse.Namespace, platform: Platform) -> bool:
+    """Whether the libc shown is UV_LIBC's, as uv takes it, rather than the detected one."""
+    from tui.core.names import LIBCS
+
+    return platform.os == "linux" and not args.libc and env_value("UV_LIBC") in LIBCS
 
 
 def _libc_text(platform: Platform) -> str:

@@ -26,9 +26,23 @@ def configure(verbose: int) -> None:
 def _set_up(verbose: int) -> None:
     import logging
 
+    class LowerCaseLevel(logging.Formatter):
+        """`warning: ...`, as the CLI's own warnings read; `-v` adds the logger's name."""
+
+        def formatMessage(self, record: logging.LogRecord) -> str:
+            return super().formatMessage(
+                logging.makeLogRecord({**record.__dict__, "levelname": record.levelname.lower()})
+            )
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        LowerCaseLevel(
+            "%(levelname)s %(name)s: %(message)s" if verbose else "%(levelname)s: %(message)s"
+        )
+    )
     logging.basicConfig(
         level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)],
-        format="%(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
     )
 
 
