@@ -213,7 +213,7 @@ def test_unset_reports_what_it_did_and_what_still_applies(
     assert pybuilds_config(["unset", KEY]) == 0
     assert capsys.readouterr().err.splitlines() == [
         f"removed {KEY} from {user_file(layered)}",
-        f"note: {system_file(layered)} takes precedence ({KEY} = https://system.example/pbs)",
+        f"note: {KEY} = https://system.example/pbs still applies, from {system_file(layered)}",
     ]
     assert user_file(layered).read_text() == ""
     assert pybuilds_config(["unset", KEY]) == 0

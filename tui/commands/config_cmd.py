@@ -225,11 +225,11 @@ def _edit(args: argparse.Namespace, action: str) -> int:
         print(f"removed {key} from {where}", file=sys.stderr)
     else:
         print(f"{key} was not set in {where}", file=sys.stderr)
-    _after_edit(key, result.path, pybuilds_key)
+    _after_edit(key, result.path, pybuilds_key, removed=action == "unset")
     return ExitCode.OK
 
 
-def _after_edit(key: str, path: Path, pybuilds_key: bool) -> None:
+def _after_edit(key: str, path: Path, pybuilds_key: bool, *, removed: bool) -> None:
     """Say when the edited file is not what decides the value (env, project, UV_NO_CONFIG…)."""
     try:
         settings = load_settings()
@@ -248,4 +248,7 @@ def _after_edit(key: str, path: Path, pybuilds_key: bool) -> None:
     effective = settings.setting(key)
     if effective.value is not None and not effective.origin.startswith(str(path)):
         shown = redact_text(effective.value)
-        print(f"note: {effective.origin} takes precedence ({key} = {shown})", file=sys.stderr)
+        if removed:  # nothing of the file's is left to override: say what applies now
+            print(f"note: {key} = {shown} still applies, from {effective.origin}", file=sys.stderr)
+        else:
+            print(f"note: {effective.origin} takes precedence ({key} = {shown})", file=sys.stderr)
