@@ -197,6 +197,18 @@ def test_set_notes_a_higher_precedence_value_and_redacts(
     assert SECRET in system_file(layered).read_text()
 
 
+def test_set_reports_a_relative_catalog_path_as_written(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(work)
+    (work / "rel.json").write_text("{}")
+    assert pybuilds_config(["set", "python-downloads-json-url", "rel.json"]) == 0
+    written = str(work / "rel.json")
+    assert f'python-downloads-json-url = "{written}"' in user_file(work).read_text()
+    err = capsys.readouterr().err
+    assert err.startswith(f"set python-downloads-json-url = {written} in ")
+
+
 def test_set_notes_when_uv_ignores_the_file(
     work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

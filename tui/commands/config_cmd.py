@@ -218,7 +218,9 @@ def _edit(args: argparse.Namespace, action: str) -> int:
     result = edit_setting(key, value, scope)
     where = f"{result.path} [tool.uv]" if result.table == ("tool", "uv") else str(result.path)
     if action == "set":
-        shown = redact_text(value or "")
+        # What was written: a relative path is stored absolute, as uv would resolve it.
+        written = result.stored if isinstance(result.stored, str) else value
+        shown = redact_text(written or "")
         verb = "set" if result.changed else "unchanged:"
         print(f"{verb} {key} = {shown} in {where}", file=sys.stderr)
     elif result.changed:

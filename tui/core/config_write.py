@@ -50,6 +50,8 @@ class EditResult:
     """`("tool", "uv")` when the edit went into a pyproject.toml."""
     changed: bool
     """False when the file already said so (nothing was written)."""
+    stored: PrefValue | None = None
+    """The value as written (a relative path made absolute); None for a removal."""
 
 
 # --- values -------------------------------------------------------------------------------
@@ -164,7 +166,7 @@ def edit_setting(
             )
         return save_preference_result(key, stored, env=env)
     path, table = target_file(scope, env=env, cwd=cwd)
-    return EditResult(path, table, edit_key(path, table, key, stored))
+    return EditResult(path, table, edit_key(path, table, key, stored), stored)
 
 
 def set_value(
@@ -213,7 +215,7 @@ def save_preference_result(
         raise ConfigError(key, "not a pybuilds preference")
     elif isinstance(value, str):
         _check_name(key, value)
-    return EditResult(path, table, edit_key(path, table, name, value))
+    return EditResult(path, table, edit_key(path, table, name, value), value)
 
 
 def save_preference(
