@@ -105,6 +105,14 @@ def test_installed_rows_merge_with_downloads(tmp_path: Path, builds: tuple[Build
     assert merged.build is not None and merged.installation is not None
     old = by_key["cpython-3.11.2-linux-x86_64-gnu"]
     assert old.build is None and old.installation is not None
+    # Among the 3.11 rows by version, not after every download (uv's order).
+    listed = keys(rows)
+    assert listed.index("cpython-3.11.2-linux-x86_64-gnu") < listed.index(
+        "cpython-3.10.21-linux-x86_64-gnu"
+    )
+    assert listed.index("cpython-3.11.2-linux-x86_64-gnu") > listed.index(
+        "cpython-3.11.16-linux-x86_64-gnu"
+    )
     assert "cpython-3.12-linux-x86_64-gnu" not in by_key  # the minor link is not an install
     only = list_rows(
         builds, installs, parse_request("any"), LINUX, ListOptions(only_installed=True)

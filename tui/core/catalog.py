@@ -29,7 +29,7 @@ from tui.core.redact import redact_url
 from tui.core.versions import Version, build_sort_key, prerelease_rank
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-_VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
+VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
 
 
 class Build(NamedTuple):
@@ -97,7 +97,7 @@ class Build(NamedTuple):
             prerelease_rank(self.prerelease),
             build_sort_key(self.build),
             self.arch_level is None,
-            _VARIANT_RANK[self.variant],
+            VARIANT_RANK[self.variant],
         )
 
 

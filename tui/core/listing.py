@@ -6,11 +6,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tui.core.catalog import Build
+from tui.core.catalog import VARIANT_RANK, Build
 from tui.core.layout import Installation
+from tui.core.names import IMPLEMENTATION_RANK
 from tui.core.platform import Platform
 from tui.core.requests import Request
-from tui.core.versions import prerelease_rank
+from tui.core.versions import build_sort_key, prerelease_rank
 
 
 class ListOptions(NamedTuple):
@@ -126,8 +127,19 @@ def _row_order(row: ListRow) -> tuple[Any, ...]:
     if row.build is not None:
         return (*row.build.sort_key(), row.installation is not None)
     assert row.installation is not None
-    version = row.installation.version
-    return (0, version.major, version.minor, version.patch, (3, 0), (), True, 0, True)
+    # An installation the catalog does not list sorts among the builds as one of them would.
+    key, version = row.installation.key, row.installation.version
+    return (
+        IMPLEMENTATION_RANK.get(key.implementation, -1),
+        version.major,
+        version.minor,
+        version.patch,
+        prerelease_rank(version.prerelease),
+        build_sort_key(row.installation.build),
+        "_v" not in key.arch,
+        VARIANT_RANK[key.variant],
+        True,
+    )
 
 
 def _release(build: Build) -> tuple[str, int, int, int]:
