@@ -434,3 +434,20 @@ def test_to_json_has_the_keys_and_both_spellings() -> None:
         "key": "linux-riscv64-gnu",
         "install_key": "linux-riscv64gc-gnu",
     }
+
+
+@pytest.mark.parametrize(
+    ("platform", "text"),
+    [
+        (Platform("linux", "x86_64", "gnu", "v3", "2.36"), "linux x86_64 (x86-64-v3) glibc 2.36"),
+        (Platform("linux", "aarch64", "musl", None, "1.2.5"), "linux aarch64 musl 1.2.5"),
+        (
+            Platform("linux", "armv7", "gnueabihf", None, "2.31"),
+            "linux armv7 glibc 2.31 hard-float",
+        ),
+        (Platform("linux", "armv7", "gnueabi"), "linux armv7 glibc soft-float"),
+        (Platform("darwin", "aarch64", "none"), "darwin aarch64"),
+    ],
+)
+def test_describe_names_what_chooses_the_builds(platform: Platform, text: str) -> None:
+    assert platform.describe() == text

@@ -82,6 +82,8 @@ class Platform(NamedTuple):
             parts.append(f"(x86-64-{self.arch_level or 'v1'})")
         if self.libc == "gnu" or self.libc.startswith("gnueabi"):
             parts.append(f"glibc {self.libc_version}" if self.libc_version else "glibc")
+            if self.libc != "gnu":  # armv7's two ABIs run different builds
+                parts.append("hard-float" if self.libc == "gnueabihf" else "soft-float")
         elif self.libc == "musl":
             parts.append(f"musl {self.libc_version}" if self.libc_version else "musl")
         return " ".join(parts)
