@@ -106,6 +106,32 @@ async def test_mirror_with_credentials_installs_without_showing_them(
         assert "s3cret" not in app.export_screenshot()
 
 
+async def test_the_dialog_says_where_downloads_go_without_a_mirror(
+    make_app: AppFactory, fake_release: FakeRelease
+) -> None:
+    from textual.widgets import Input, Static
+
+    def origin(app: object) -> str:
+        return str(app.screen.query_one("#mirror-origin", Static).render())  # type: ignore[attr-defined]
+
+    upstream = "Astral's mirror, then the catalog's URL"
+    for mirror in (None, fake_release.mirror.as_uri()):
+        app = make_app(mirror)
+        async with running(app, showing=GOOD) as (pilot, _):
+            await pilot.press("i")
+            await pilot.pause()
+            assert isinstance(app.screen, InstallDialog)
+            if mirror is None:
+                assert origin(app) == f"no mirror set: {upstream}"
+            else:
+                assert origin(app) == "from UV_PYTHON_INSTALL_MIRROR"
+            app.screen.query_one("#mirror", Input).value = ""
+            await pilot.pause()
+            cleared = "no mirror set" if mirror is None else "no mirror for this install"
+            assert origin(app) == f"{cleared}: {upstream}"
+            await pilot.press("escape")
+
+
 async def test_cancel_leaves_nothing_behind(
     make_app: AppFactory, fake_release: FakeRelease, install_root: Path
 ) -> None:

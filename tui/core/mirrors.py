@@ -130,6 +130,10 @@ def rewrite_url(
     return f"{mirror.rstrip('/')}/{rest}", origin
 
 
+ASTRAL_ORIGIN = "Astral's mirror"
+"""The setting `download_urls` names for Astral's mirror, tried before GitHub."""
+
+
 def download_urls(
     url: str, mirrors: MirrorSettings, *, implementation: str | None = None
 ) -> list[tuple[str, str | None]]:
@@ -155,7 +159,18 @@ def download_urls(
         return [
             (f"{base}/{_ASTRAL_PBS_PATH}/{rest}", mirrors.astral_origin or "UV_ASTRAL_MIRROR_URL")
         ]
-    return [(f"{ASTRAL_MIRROR}/{_ASTRAL_PBS_PATH}/{rest}", "Astral's mirror"), (url, None)]
+    return [(f"{ASTRAL_MIRROR}/{_ASTRAL_PBS_PATH}/{rest}", ASTRAL_ORIGIN), (url, None)]
+
+
+def sources_without_mirror(url: str, mirrors: MirrorSettings, implementation: str) -> str:
+    """Where `url` downloads from when no mirror is set for it, in order and in words:
+    `Astral's mirror, then the catalog's URL` (UV_ASTRAL_MIRROR_URL still applies)."""
+    unset = mirrors._replace(
+        python_mirror=None, pypy_mirror=None, graalpy_mirror=None, pyodide_mirror=None
+    )
+    origins = [origin for _, origin in download_urls(url, unset, implementation=implementation)]
+    named = [origin or "the catalog's URL" for origin in origins]
+    return ", then ".join(named)
 
 
 def url_problem(url: str) -> str | None:

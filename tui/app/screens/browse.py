@@ -37,7 +37,7 @@ from tui.core.catalog import Build
 from tui.core.errors import Cancelled, ConfigError, PybuildsError
 from tui.core.events import Done
 from tui.core.layout import Installation
-from tui.core.mirrors import MirrorKind
+from tui.core.mirrors import MirrorKind, sources_without_mirror
 from tui.core.platform import Platform
 
 # Dialogs and the install and fetch code load on first use, keeping start-up short.
@@ -489,6 +489,7 @@ class BrowseScreen(Screen[None]):
             saved_mirrors=tuple(m.url for m in settings.preferences.mirrors) if settings else (),
             bin_dir=self.papp.layout.bin_dir,
             note=note,
+            unmirrored=sources_without_mirror(build.url, mirrors, build.implementation),
         )
 
     def _install_chosen(self, choice: InstallChoice | None) -> None:

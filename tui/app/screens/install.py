@@ -40,6 +40,9 @@ class InstallDefaults:
     bin_dir: Path
     note: str | None = None
     """A warning to show, e.g. that another build of this version will be replaced."""
+    unmirrored: str = "the catalog's URL"
+    """Where the build downloads from without a mirror: `Astral's mirror, then the catalog's
+    URL` for CPython."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +103,7 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
                 compact=True,
                 id="mirror",
             )
-            origin = f"from {defaults.mirror_origin}" if defaults.mirror_origin else "no mirror set"
-            yield Static(origin, id="mirror-origin", markup=False)
+            yield Static(self._origin_text(), id="mirror-origin", markup=False)
             yield Checkbox(
                 f"Link the executable into {defaults.bin_dir}",
                 value=True,
@@ -111,6 +113,12 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(verb, variant="primary", id="install")
                 yield Button("Cancel", id="cancel")
+
+    def _origin_text(self) -> str:
+        """What the configured mirror field means: its setting, or where downloads go."""
+        if self.defaults.mirror_origin:
+            return f"from {self.defaults.mirror_origin}"
+        return f"no mirror set: {self.defaults.unmirrored}"
 
     @property
     def _shown_mirror(self) -> str:
@@ -146,10 +154,11 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
         typed = event.value.strip() or None
         label = self.query_one("#mirror-origin", Static)
         if (typed or "") == self._shown_mirror:
-            origin = self.defaults.mirror_origin
-            label.update(f"from {origin}" if origin else "no mirror set")
+            label.update(self._origin_text())
+        elif typed:
+            label.update(f"for this install only: {redact_url(typed)}")
         else:
-            label.update(f"for this install only: {redact_url(typed)}" if typed else "upstream")
+            label.update(f"no mirror for this install: {self.defaults.unmirrored}")
 
     @on(Input.Submitted, "#mirror")
     def _mirror_submitted(self) -> None:

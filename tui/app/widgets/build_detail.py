@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from tui.app.details import BuildDetails
 from tui.app.rows import format_size
+from tui.core.mirrors import ASTRAL_ORIGIN
 
 
 class BuildDetail(VerticalScroll, can_focus=True):
@@ -98,6 +99,6 @@ def _origin(origin: str | None) -> str:
     """What chose a URL: a mirror setting, Astral's mirror, or the catalog."""
     if origin is None:
         return "the catalog's URL"
-    if origin == "Astral's mirror":
+    if origin == ASTRAL_ORIGIN:
         return origin
     return f"mirror: {origin}"
