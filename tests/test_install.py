@@ -893,3 +893,20 @@ def test_install_archive_refuses_a_python_json_for_another_platform(
     assert isinstance(error, ArchiveError)
     assert f"a build for {elsewhere}, but its name says {pbs_builds.host.triple}" in str(error)
     assert not (layout.root / pbs_builds.key).exists()
+
+
+def test_cancel_while_the_server_stalls_ends_at_once(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    """The reading thread may sit in a network read until the timeout: it is not waited for."""
+    import time
+
+    from app.trickle import TrickleServer
+
+    cancel = threading.Event()
+    with TrickleServer(pbs_builds.mirror, pause=60) as server:  # headers, then nothing
+        threading.Timer(0.5, cancel.set).start()
+        started = time.monotonic()
+        events = _events(pbs_builds.build(), layout, _options(server.url), cancel=cancel)
+        elapsed = time.monotonic() - started
+    assert isinstance(_failure(events), Cancelled)
+    assert elapsed < 2.0, f"{elapsed:.1f} s from start to cancelled"
+    assert _temp_empty(layout)

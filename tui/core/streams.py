@@ -239,9 +239,11 @@ class ReadAhead(_ChunkReader):
             except queue.Empty:
                 continue
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop reading ahead and wait for the thread (a stalled network read is abandoned after
-        `timeout`: the thread is a daemon and its source is closed by the caller next)."""
+    def close(self, timeout: float = 0.25) -> None:
+        """Stop reading ahead and wait briefly for the thread. One stuck in a stalled network
+        read is left behind (it is a daemon): waiting for the read timeout would hold up a
+        cancel for that long. Whatever it reads later fails on the source the caller closes
+        next, and is dropped."""
         self._stop.set()
         self._thread.join(timeout)
 
