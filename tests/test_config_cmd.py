@@ -284,3 +284,23 @@ def test_the_app_refuses_unusable_settings_before_it_starts(
     monkeypatch.setenv(name, value)
     assert main([]) == 4  # without the check the app would start, then fail inside
     assert capsys.readouterr().err.startswith(f"error: {name}: ")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("ui.key-nothing", "x", "no binding has the id `nothing`"),
+        ("ui.key-install", "ctrl+bogus+x", '"bogus" in "ctrl+bogus+x" is not a modifier'),
+        ("ui.key-install", "q", "q is already Quit (key-quit) in the build list"),
+    ],
+)
+def test_set_refuses_a_key_remap_the_app_would_ignore(
+    key: str, value: str, reason: str, work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prefs = work.parent / "home" / ".config" / "pybuilds" / "pybuilds.toml"
+    assert pybuilds_config(["set", key, value]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {key}: {reason}") and "keeping" not in err
+    assert not prefs.exists()
+    assert pybuilds_config(["set", "ui.key-install", "I"]) == 0
+    assert 'key-install = "I"' in prefs.read_text()

@@ -215,6 +215,8 @@ def _edit(args: argparse.Namespace, action: str) -> int:
     spec = KEY_SPECS.get(key)
     pybuilds_key = key.startswith("ui.") or (spec is not None and spec.home == "pybuilds")
     scope: Scope = args.scope or "user"
+    if value is not None and key.startswith("ui.key-"):
+        _check_key_remap(key, value)
     result = edit_setting(key, value, scope)
     where = f"{result.path} [tool.uv]" if result.table == ("tool", "uv") else str(result.path)
     if action == "set":
@@ -229,6 +231,23 @@ def _edit(args: argparse.Namespace, action: str) -> int:
         print(f"{key} was not set in {where}", file=sys.stderr)
     _after_edit(key, result.path, pybuilds_key, removed=action == "unset")
     return ExitCode.OK
+
+
+def _check_key_remap(key: str, value: str) -> None:
+    """Refuse a `ui.key-*` remap the app would ignore, with the app's reason (this imports
+    Textual, for its key names and the app's bindings)."""
+    from tui.app.keymap import check_keymap, scopes
+
+    name = key.removeprefix("ui.")
+    current = load_settings().preferences.ui
+    entries = {k: v for k, v in current.items() if k.startswith("key-") and k != name}
+    entries[name] = value
+    for problem in check_keymap(entries, scopes()).problems:
+        if problem.startswith((f"{name}:", f"{name} =")):
+            reason = problem.split(": ", 1)[1].rsplit("; keeping ", 1)[0]
+            raise ConfigError(
+                key, reason, hint="nothing was written; the app's help (?) lists each key's id"
+            )
 
 
 def _after_edit(key: str, path: Path, pybuilds_key: bool, *, removed: bool) -> None:
