@@ -29,7 +29,7 @@ from tui.core.redact import redact_url
 from tui.core.versions import Version, build_sort_key, prerelease_rank
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
-VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
+_VARIANT_RANK = {"default": 3, "freethreaded": 2, "debug": 1, "freethreaded+debug": 0}
 
 
 class Build(NamedTuple):
@@ -89,16 +89,30 @@ class Build(NamedTuple):
 
     def sort_key(self) -> tuple[Any, ...]:
         """uv's order, ascending: sort with reverse=True for best first."""
-        return (
-            IMPLEMENTATION_RANK.get(self.implementation, -1),
-            self.major,
-            self.minor,
-            self.patch,
-            prerelease_rank(self.prerelease),
-            build_sort_key(self.build),
-            self.arch_level is None,
-            VARIANT_RANK[self.variant],
+        return uv_order(
+            self.implementation,
+            Version(self.major, self.minor, self.patch, self.prerelease),
+            self.build,
+            baseline_arch=self.arch_level is None,
+            variant=self.variant,
         )
+
+
+def uv_order(
+    implementation: str, version: Version, build: str | None, *, baseline_arch: bool, variant: str
+) -> tuple[Any, ...]:
+    """uv's preference among builds and installations, ascending: implementation, version,
+    build tag, baseline arch over a level, then variant."""
+    return (
+        IMPLEMENTATION_RANK.get(implementation, -1),
+        version.major,
+        version.minor,
+        version.patch,
+        prerelease_rank(version.prerelease),
+        build_sort_key(build),
+        baseline_arch,
+        _VARIANT_RANK[variant],
+    )
 
 
 def _entry_to_build(key: str, entry: Any, source: str) -> Build | None:

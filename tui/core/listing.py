@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tui.core.catalog import VARIANT_RANK, Build
+from tui.core.catalog import Build, uv_order
 from tui.core.layout import Installation
-from tui.core.names import IMPLEMENTATION_RANK
 from tui.core.platform import Platform
 from tui.core.requests import Request
-from tui.core.versions import build_sort_key, prerelease_rank
+from tui.core.versions import prerelease_rank
 
 
 class ListOptions(NamedTuple):
@@ -128,18 +127,15 @@ def _row_order(row: ListRow) -> tuple[Any, ...]:
         return (*row.build.sort_key(), row.installation is not None)
     assert row.installation is not None
     # An installation the catalog does not list sorts among the builds as one of them would.
-    key, version = row.installation.key, row.installation.version
-    return (
-        IMPLEMENTATION_RANK.get(key.implementation, -1),
-        version.major,
-        version.minor,
-        version.patch,
-        prerelease_rank(version.prerelease),
-        build_sort_key(row.installation.build),
-        "_v" not in key.arch,
-        VARIANT_RANK[key.variant],
-        True,
+    key = row.installation.key
+    order = uv_order(
+        key.implementation,
+        row.installation.version,
+        row.installation.build,
+        baseline_arch="_v" not in key.arch,
+        variant=key.variant,
     )
+    return (*order, True)
 
 
 def _release(build: Build) -> tuple[str, int, int, int]:
