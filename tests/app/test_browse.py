@@ -20,12 +20,11 @@ from tui.app.screens.install import InstallDialog
 from tui.app.screens.platform import PlatformChoice, PlatformDialog
 from tui.app.widgets.build_detail import BuildDetail
 from tui.app.widgets.filters import FilterBar
-from tui.app.widgets.platform_header import PlatformHeader, describe_platform
+from tui.app.widgets.platform_header import PlatformHeader
 from tui.core.catalog import Build
 from tui.core.config import Settings
 from tui.core.errors import CatalogError, ConfigError
 from tui.core.layout import Layout
-from tui.core.platform import Platform
 
 
 def test_clearing_the_selection_before_the_first_screen_is_stacked() -> None:
@@ -487,13 +486,6 @@ async def test_this_machines_own_platform_is_this_machine() -> None:
         header = screen_text(app).splitlines()[0]
         # It said "linux x86_64 (x86-64-v3) glibc (not this machine)".
         assert "linux x86_64 (x86-64-v3) glibc 2.36 (this machine)" in header
-
-
-def test_the_two_armv7_abis_are_told_apart() -> None:
-    soft = describe_platform(Platform("linux", "armv7", "gnueabi"))
-    hard = describe_platform(Platform("linux", "armv7", "gnueabihf"))
-    assert soft != hard
-    assert (soft, hard) == ("linux armv7 glibc (soft-float)", "linux armv7 glibc (hard-float)")
 
 
 async def test_enter_on_a_row_opens_its_details() -> None:

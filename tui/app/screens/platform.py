@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from tui.app.widgets.platform_header import describe_platform
 from tui.core.catalog import Build
 from tui.core.platform import Platform
 
@@ -52,13 +51,13 @@ class PlatformDialog(ModalScreen[PlatformChoice | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(f"This machine: {describe_platform(self.host)}", id="host"),
+            Option(f"This machine: {self.host.describe()}", id="host"),
             Option("All platforms", id="all"),
             None,
         ]
         for platform in self.platforms:
             here = "  (this machine)" if platform.key == self.host.key else ""
-            text = f"{platform.key:<24} {describe_platform(platform)}{here}"
+            text = f"{platform.key:<24} {platform.describe()}{here}"
             options.append(Option(text, id=platform.key))
         with Vertical(classes="dialog", id="platform-dialog"):
             yield Static("Browse builds for", classes="dialog-title")

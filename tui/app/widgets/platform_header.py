@@ -9,16 +9,6 @@ from textual.widgets import Static
 from tui.core.platform import Platform
 
 
-def describe_platform(platform: Platform) -> str:
-    """`Platform.describe()`, telling apart the 32-bit ARM ABIs it calls both "glibc"."""
-    text = platform.describe()
-    if platform.libc == "gnueabihf":
-        return f"{text} (hard-float)"
-    if platform.libc == "gnueabi":
-        return f"{text} (soft-float)"
-    return text
-
-
 class PlatformHeader(Static):
     """`pybuilds  linux x86_64 (x86-64-v3) glibc 2.36 (this machine)  P platform…`."""
 
@@ -70,7 +60,7 @@ class PlatformHeader(Static):
             platform = self.host if here and self.host is not None else self.platform
             where = Content.from_markup(
                 "[b]$platform[/b] [i]($note)[/i]",
-                platform=describe_platform(platform),
+                platform=platform.describe(),
                 note="this machine" if here else "not this machine",
             )
         self.update(
