@@ -492,8 +492,15 @@ def test_find_without_a_request_takes_the_pinned_version(
     assert capsys.readouterr().out.strip().endswith(f"bin/python{MINOR}")
 
 
-def test_sigterm_that_surfaces_as_another_error_still_reports_terminated(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("signame", "code", "said"), [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")]
+)
+def test_a_stop_that_surfaces_as_another_error_is_still_reported_as_the_stop(
+    signame: str,
+    code: int,
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A signal that lands inside an import comes out of it as an ImportError."""
     import argparse
@@ -502,9 +509,11 @@ def test_sigterm_that_surfaces_as_another_error_still_reports_terminated(
 
     from tui import cli
 
+    signum = getattr(signal, signame)
+
     def run(args: argparse.Namespace) -> int:
         try:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signum)
             time.sleep(5)  # the handler raises before this ends
         except KeyboardInterrupt as error:
             raise ImportError('PyCapsule_Import could not import module "_socket"') from error
@@ -516,6 +525,7 @@ def test_sigterm_that_surfaces_as_another_error_still_reports_terminated(
         return built
 
     monkeypatch.setattr(cli, "build_parser", parser)
-    assert cli.main([]) == 143
-    assert capsys.readouterr().err.strip() == "error: terminated"
-    assert signal.getsignal(signal.SIGTERM) is not cli._terminate
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    assert cli.main([]) == code
+    assert capsys.readouterr().err.strip() == f"error: {said}"
+    assert {s: signal.getsignal(s) for s in before} == before

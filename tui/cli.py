@@ -74,24 +74,50 @@ class _Terminated(KeyboardInterrupt):
     install removes its temporary folder instead of leaving it in the install dir."""
 
 
-_terminated = False
-"""Set once SIGTERM arrived: the exception it raised may come back as another one."""
+_stopped_by: int | None = None
+"""The signal that stopped the command. Its handler's exception may come back as another
+one: raised inside an import, it turns into an ImportError ("PyCapsule_Import could not
+import module ...")."""
 
 
-def _terminate(signum: int, frame: object) -> None:
-    global _terminated
-    _terminated = True
-    raise _Terminated
+def _stop(signum: int, frame: object) -> None:
+    import signal  # already imported: `_catch_stops` installed this handler
+
+    global _stopped_by
+    _stopped_by = signum
+    raise _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
-def _on_sigterm(handler: Any) -> Any:
-    """Install `handler` for SIGTERM in the main thread; returns the previous one, or None."""
-    import signal  # with threading, ~2 ms that `list` and `find` need not pay
-    import threading
+def _catch_stops() -> dict[int, Any]:
+    """Handle SIGTERM and SIGINT with `_stop`; returns the handlers it replaced (none outside
+    the main thread, where Python delivers signals alone)."""
+    import signal  # ~1 ms that `list` and `find` need not pay
 
-    if threading.current_thread() is not threading.main_thread():  # signals go to it alone
-        return None
-    return signal.signal(signal.SIGTERM, handler)
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            previous[signum] = signal.signal(signum, _stop)
+        except ValueError:  # not the main thread
+            break
+    return previous
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    if previous:  # main() also runs inside other programs (and the tests)
+        import signal
+
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _report_stop(signum: int) -> int:
+    import signal
+
+    if signum == signal.SIGTERM:
+        print_error("terminated")
+        return ExitCode.TERMINATED
+    print_error("interrupted")
+    return ExitCode.INTERRUPTED
 
 
 # Commands that write (installs, mirrors, caches, config files) and clean up when stopped.
@@ -102,16 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)  # imports logging only when something will log
-    global _terminated
-    _terminated = False
-    previous = None
+    global _stopped_by
+    _stopped_by = None
+    previous: dict[int, Any] = {}
     try:
         if args.command is None:
             from tui.commands.app_cmd import run_app  # imports Textual only here
 
             return run_app(args)
         if args.command in _WRITERS:
-            previous = _on_sigterm(_terminate)
+            previous = _catch_stops()
         return int(args.run(args))
     except _Terminated:
         print_error("terminated")
@@ -122,15 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # every error ends in one line; the traceback only with -v
-        if _terminated:
-            # Raised inside an import, the signal's exception comes out as an ImportError
-            # ("PyCapsule_Import could not import module ..."): it was still SIGTERM.
-            print_error("terminated")
-            return ExitCode.TERMINATED
+        if _stopped_by is not None:  # the signal's exception, disguised
+            return _report_stop(_stopped_by)
         return report_error(error, verbose=bool(args.verbose))
     finally:
-        if previous is not None:  # main() also runs inside other programs (and the tests)
-            _on_sigterm(previous)
+        _restore(previous)
 
 
 if __name__ == "__main__":
