@@ -529,3 +529,29 @@ def test_a_stop_that_surfaces_as_another_error_is_still_reported_as_the_stop(
     assert cli.main([]) == code
     assert capsys.readouterr().err.strip() == f"error: {said}"
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["find", ""], "`` is not a valid Python request: the request is empty"),
+        (["list", ""], "`` is not a valid Python request: the request is empty"),
+        (["install", "--archive", ""], "--archive: give the path or URL of an archive"),
+        (["catalog", "update", "--from", " "], "--from: give a path or URL"),
+    ],
+)
+def test_an_empty_argument_is_refused_not_taken_as_none(
+    argv: list[str], message: str, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pybuilds find ""` (an unset shell variable, say) must not mean `pybuilds find`."""
+    more = {"find": dirs[:2], "install": dirs}.get(argv[0], [])
+    assert main([*argv, *more]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {message}")
+
+
+def test_doctor_reports_an_empty_request_as_invalid(
+    dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["doctor", ""]) == 1
+    out = capsys.readouterr().out
+    assert "✗ request: `` is not a valid Python request: the request is empty" in out

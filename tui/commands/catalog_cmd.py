@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     location = settings.get("python-downloads-json-url")
     if args.action == "update":
+        if args.source is not None and not args.source.strip():
+            from tui.core.errors import UsageError
+
+            raise UsageError("--from: give a path or URL of a download-metadata.json")
         source = args.source or location or UPSTREAM_CATALOG
         path, count = catalog_source.update_cache(source)
         print(f"catalog updated: {count} builds, saved to {path}")

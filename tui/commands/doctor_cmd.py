@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         findings.append(finding)
         if not args.json:
             write_finding(finding, out)
-    request = args.request or "default"
+    request = "default" if args.request is None else args.request
     if args.json:
         document = {
             "request": request,

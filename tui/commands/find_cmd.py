@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.errors import NoMatchingBuild
     from tui.core.requests import find_installation, parse_request
 
-    request = parse_request(args.request or _pinned())
+    # An empty REQUEST is refused as uv refuses it, not taken as no request.
+    request = parse_request(_pinned() if args.request is None else args.request)
     platform = platform_from(args)
     layout = layout_from(settings_from_args(args))
     found = find_installation(layout.installations(), request, platform)

@@ -98,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
 
         if problem := flavour_problem(args.flavour):
             raise UsageError(f"--flavour: {problem}")
+    if args.archive is not None and not args.archive.strip():
+        raise UsageError("--archive: give the path or URL of an archive")
     settings = settings_from_args(args)
     layout = layout_from(settings)
     if not args.requests and not args.archive:

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.listing import ListOptions, list_rows
     from tui.core.requests import parse_request
 
-    request = parse_request(args.request or "any")
+    request = parse_request("any" if args.request is None else args.request)
     settings = settings_from_args(args)
     platform = platform_from(args)
     options = ListOptions(
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print(
-            f"no Python builds match `{args.request or 'any'}` on {platform.key}", file=sys.stderr
+            f"no Python builds match `{request.text or 'any'}` on {platform.key}", file=sys.stderr
         )
         return 0
     width = max(len(row.key) for row in rows)

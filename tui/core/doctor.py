@@ -118,7 +118,7 @@ def iter_diagnosis(
     choice = choice_from(settings, build_tag=build_tag, flavour=flavour)
     yield from settings_findings(settings, request)
     yield from choice_findings(choice)
-    parsed = yield from request_finding(request or "default", platform)
+    parsed = yield from request_finding("default" if request is None else request, platform)
     if parsed is None:
         return
     if catalog is None:
