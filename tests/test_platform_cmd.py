@@ -141,6 +141,7 @@ def test_a_named_platform_is_shown_and_labelled(capsys: pytest.CaptureFixture[st
         (["--arch", "ppc64le"], "error: invalid --arch `ppc64le`: uv spells it `powerpc64le`"),
         (["--os", "plan9"], "error: invalid --os `plan9`"),
         (["--os", "windows", "--libc", "musl"], "error: invalid --libc `musl`"),
+        (["--arch", ""], "error: invalid --arch ``"),  # not this machine's arch
     ],
 )
 def test_bad_values_exit_2_with_one_line(

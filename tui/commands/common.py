@@ -111,7 +111,8 @@ def add_platform_arguments(parser: argparse.ArgumentParser) -> None:
 
 def platform_named(args: argparse.Namespace) -> bool:
     """Whether `--os/--arch/--libc` name a platform; else this machine's is meant."""
-    return any(getattr(args, name, None) for name in ("os", "arch", "libc"))
+    # `--arch ""` is named too, and refused as no arch, rather than meaning this machine.
+    return any(getattr(args, name, None) is not None for name in ("os", "arch", "libc"))
 
 
 def platform_from(args: argparse.Namespace, host: Platform | None = None) -> Platform:
