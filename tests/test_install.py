@@ -865,16 +865,30 @@ def test_install_archive_takes_a_graalpy_name_from_the_catalog(
     assert "the catalog does not list an archive of that name" in str(error)
 
 
-def test_install_archive_with_a_pbs_name_does_not_read_the_catalog(
-    pbs_builds: PBSBuilds, layout: Layout
+def test_install_archive_listed_in_the_catalog_is_verified_without_sha256sums(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:
+    """An archive carried from GitHub to an offline machine, with no SHA256SUMS beside it."""
+    from tui.core.errors import ConfigError
     from tui.core.install import install_archive
 
-    def unread() -> tuple[Build, ...]:
-        raise AssertionError("the catalog was read")
+    carried = tmp_path / "usb" / pbs_builds.install_only.name
+    carried.parent.mkdir()
+    shutil.copyfile(pbs_builds.install_only, carried)
 
-    events = list(install_archive(str(pbs_builds.install_only), layout, catalog=unread))
+    events = list(install_archive(str(carried), layout, catalog=pbs_builds.builds))
     assert isinstance(events[-1], Done), events[-1]
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [True]
+    assert not any(isinstance(e, Warned) for e in events)
+
+    def broken() -> tuple[Build, ...]:
+        raise ConfigError("python-downloads-json-url", "not a catalog")
+
+    # A catalog that does not load leaves a PBS name to its own name, unverified.
+    again = InstallOptions(reinstall=True)
+    events = list(install_archive(str(carried), layout, options=again, catalog=broken))
+    assert isinstance(events[-1], Done), events[-1]
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [False]
 
 
 def test_install_archive_refuses_a_python_json_for_another_platform(

@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                 layout,
                 options=options,
                 cancel=cancel,
-                catalog=lambda: load_builds(settings).builds,  # read for PyPy/GraalPy names
+                catalog=lambda: load_builds(settings).builds,  # its entry of that name, if any
             )
         )
     keys: set[str] = set()

@@ -137,9 +137,9 @@ def install_archive(
 ) -> Generator[InstallEvent, None, None]:
     """Install a local or remote archive (`pybuilds install --archive`).
 
-    The installation key comes from the file name (PBS names; PyPy and GraalPy names as the
-    `catalog` lists them) and, for full archives, from `PYTHON.json`. The catalog's checksum,
-    else a `SHA256SUMS` beside the archive, is used to verify it.
+    The build is the `catalog`'s entry for the file name, else what a PBS name tells, checked
+    against `PYTHON.json` in full archives. The catalog's checksum, else a `SHA256SUMS` beside
+    the archive, verifies it.
     """
     options = options or InstallOptions()
     key = file_name(source)  # until the name tells the installation key

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tui.core.catalog import Build
-from tui.core.errors import ArchiveError, DownloadFailed, InstallError
+from tui.core.errors import ArchiveError, DownloadFailed, InstallError, PybuildsError
 from tui.core.fetch import FetchOptions, read_bytes
 from tui.core.filenames import parse_asset_name, sibling_url, triple_platform
 from tui.core.mirrors import MirrorSettings, download_urls
@@ -131,8 +131,9 @@ def cache_file(cache_dir: Path | None, build: Build, flavoured: bool) -> Path | 
 def archive_build(source: str, catalog: Callable[[], Iterable[Build]] | None = None) -> Build:
     """A Build for an archive named as PBS, PyPy or GraalPy publish it.
 
-    PyPy and GraalPy names lack the full Python version; `catalog` is then asked for the build
-    it lists under the same file name, whose checksum also verifies the archive.
+    An archive the catalog lists under the same file name is that build, and the catalog's
+    checksum verifies it: a file carried from GitHub to an offline machine needs no SHA256SUMS.
+    PyPy and GraalPy names, which lack the full Python version, must be listed.
     """
     name = file_name(source)
     try:
@@ -143,16 +144,16 @@ def archive_build(source: str, catalog: Callable[[], Iterable[Build]] | None = N
             hint="keep the name the archive was published under, e.g. "
             "cpython-3.12.4+20240713-x86_64-unknown-linux-gnu-install_only.tar.gz",
         ) from None
-    if asset.version is None:
-        listed = next((b for b in (catalog() if catalog else ()) if file_name(b.url) == name), None)
-        if listed is None:
-            raise InstallError(
-                f"`{name}` does not give its full Python version, and the catalog does not "
-                "list an archive of that name",
-                hint="keep the name the catalog lists it under, or install it by request, "
-                f"e.g. `pybuilds install {asset.implementation}`",
-            )
+    listed = _listed_as(name, catalog, required=asset.version is None)
+    if listed is not None:
         return listed._replace(url=source, source=ARCHIVE_SOURCE)
+    if asset.version is None:
+        raise InstallError(
+            f"`{name}` does not give its full Python version, and the catalog does not "
+            "list an archive of that name",
+            hint="keep the name the catalog lists it under, or install it by request, "
+            f"e.g. `pybuilds install {asset.implementation}`",
+        )
     version = asset.version
     return Build(
         key=name,
@@ -171,6 +172,22 @@ def archive_build(source: str, catalog: Callable[[], Iterable[Build]] | None = N
         build=asset.tag,
         source=ARCHIVE_SOURCE,
     )
+
+
+def _listed_as(
+    name: str, catalog: Callable[[], Iterable[Build]] | None, *, required: bool
+) -> Build | None:
+    """The catalog's build whose file is `name`. A catalog that does not load matters only
+    when the name alone cannot tell the build (`required`)."""
+    if catalog is None:
+        return None
+    try:
+        builds = catalog()
+    except PybuildsError:
+        if required:
+            raise
+        return None
+    return next((b for b in builds if file_name(b.url) == name), None)
 
 
 def check_python_json(data: bytes, top: Path, build: Build) -> None:
