@@ -96,7 +96,7 @@ class InstallDialog(ModalScreen[InstallChoice | None]):
             yield Input(
                 # Credentials never reach the screen: unchanged text means the configured mirror.
                 value=self._shown_mirror,
-                placeholder="none: download from upstream",
+                placeholder="none; type a mirror URL to use one for this install",
                 suggester=SuggestFromList(defaults.saved_mirrors)
                 if defaults.saved_mirrors
                 else None,
