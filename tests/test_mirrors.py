@@ -19,6 +19,7 @@ from tui.core.mirrors import (
     mirror_kind,
     mirrors_from_settings,
     rewrite_url,
+    sources_without_mirror,
 )
 
 PBS_NAME = "cpython-3.12.4%2B20240713-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"
@@ -189,3 +190,21 @@ def test_astral_mirror_url_is_read_from_the_environment(tmp_path: Path) -> None:
     assert mirrors.astral_mirror == "https://astral.corp.example"
     assert mirrors.astral_origin == "UV_ASTRAL_MIRROR_URL"
     assert mirrors.python_mirror is None
+
+
+@pytest.mark.parametrize(
+    ("url", "mirrors", "implementation", "words"),
+    [
+        (PBS_URL, MirrorSettings(), "cpython", "Astral's mirror, then the catalog's URL"),
+        # The user's own mirror is what this describes the absence of.
+        (PBS_URL, MirrorSettings(python_mirror="https://m.example"), "cpython",
+         "Astral's mirror, then the catalog's URL"),
+        (PBS_URL, MirrorSettings(astral_mirror="https://a.example"), "cpython",
+         "UV_ASTRAL_MIRROR_URL"),
+        (PYPY_URL, MirrorSettings(pypy_mirror="https://m.example"), "pypy", "the catalog's URL"),
+    ],
+)  # fmt: skip
+def test_sources_without_mirror_in_words(
+    url: str, mirrors: MirrorSettings, implementation: str, words: str
+) -> None:
+    assert sources_without_mirror(url, mirrors, implementation) == words
