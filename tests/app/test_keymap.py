@@ -39,7 +39,7 @@ def test_a_key_another_action_has_is_refused(
 ) -> None:
     check = check_keymap(entries, scopes())
     assert refused.removeprefix("key-") not in check.keymap
-    [problem] = check.problems
+    [problem] = map(str, check.problems)
     assert problem.startswith(f"{refused} = ") and reason in problem
 
 

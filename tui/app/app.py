@@ -255,7 +255,8 @@ class PybuildsApp(App[int]):
         from tui.app.keymap import check_keymap, scopes
 
         check = check_keymap(entries, scopes())
-        self.call_from_thread(self._use_keymap, check.keymap, check.problems, path)
+        problems = tuple(str(problem) for problem in check.problems)
+        self.call_from_thread(self._use_keymap, check.keymap, problems, path)
 
     def _use_keymap(self, keymap: dict[str, str], problems: tuple[str, ...], path: str) -> None:
         if problems and problems != self._keymap_problems:

@@ -23,13 +23,30 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyProblem:
+    """A `key-*` entry left out, and why."""
+
+    entry: str
+    """The entry's name: `key-install`."""
+    written: str
+    """The entry as the file has it (`key-install = "q"`), or its name alone."""
+    reason: str
+    keep: str | None = None
+    """The key the binding keeps (`i`); None when the entry names no binding."""
+
+    def __str__(self) -> str:
+        kept = f"; keeping {self.keep}" if self.keep else ""
+        return f"{self.written}: {self.reason}{kept}"
+
+
+@dataclass(frozen=True, slots=True)
 class KeymapCheck:
     """What of the `[ui]` `key-*` entries can be used."""
 
     keymap: dict[str, str]
     """Binding id -> keys, for `App.set_keymap`; only the usable entries."""
-    problems: tuple[str, ...]
-    """One line per entry left out, naming it, saying why and what key stays."""
+    problems: tuple[KeyProblem, ...]
+    """One per entry left out; as text, one line naming it, saying why and what key stays."""
 
 
 def scopes() -> tuple[Scope, ...]:
@@ -104,7 +121,7 @@ def check_keymap(entries: Mapping[str, object], scopes: Iterable[Scope]) -> Keym
     """
     scopes = tuple(scopes)
     known = {b.id: b for scope in scopes for b in scope.bindings if b.id}
-    problems: list[str] = []
+    problems: list[KeyProblem] = []
     wanted: dict[str, tuple[str, str]] = {}
     """id -> (keys, the entry as written), for entries whose keys are valid."""
     for name, value in entries.items():
@@ -112,19 +129,21 @@ def check_keymap(entries: Mapping[str, object], scopes: Iterable[Scope]) -> Keym
         written = f"{name} = {value!r}".replace("'", '"')
         binding = known.get(binding_id)
         if binding is None:
-            problems.append(f"{name}: no binding has the id `{binding_id}` (help lists them)")
+            reason = f"no binding has the id `{binding_id}` (help lists them)"
+            problems.append(KeyProblem(name, name, reason))
             continue
-        keep = f"keeping {_shown(binding.key)}"
+        keep = _shown(binding.key)
         if not isinstance(value, str):
-            problems.append(f'{written}: keys are a string, as in {name} = "{value}"; {keep}')
+            reason = f'keys are a string, as in {name} = "{value}"'
+            problems.append(KeyProblem(name, written, reason, keep))
             continue
         keys = [key.strip() for key in value.split(",")]
         if not value.strip() or "" in keys:
-            problems.append(f"{written}: an empty key; {keep}")
+            problems.append(KeyProblem(name, written, "an empty key", keep))
             continue
         problem = next((p for key in keys if (p := key_problem(key))), None)
         if problem:
-            problems.append(f"{written}: {problem}; {keep}")
+            problems.append(KeyProblem(name, written, problem, keep))
             continue
         wanted[binding_id] = (",".join(keys), written)
     # Refuse the latest entry in a clash, until none is left: a swap of two keys is fine.
@@ -132,8 +151,10 @@ def check_keymap(entries: Mapping[str, object], scopes: Iterable[Scope]) -> Keym
         binding_id, key, other, where = clash
         written = wanted.pop(binding_id)[1]
         taken = f"{other.description} ({_entry(other)})"
-        keep = f"keeping {_shown(known[binding_id].key)}"
-        problems.append(f"{written}: {_shown(key)} is already {taken} in {where}; {keep}")
+        reason = f"{_shown(key)} is already {taken} in {where}"
+        problems.append(
+            KeyProblem(f"key-{binding_id}", written, reason, _shown(known[binding_id].key))
+        )
     return KeymapCheck({i: keys for i, (keys, _) in wanted.items()}, tuple(problems))
 
 

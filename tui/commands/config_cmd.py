@@ -243,10 +243,11 @@ def _check_key_remap(key: str, value: str) -> None:
     entries = {k: v for k, v in current.items() if k.startswith("key-") and k != name}
     entries[name] = value
     for problem in check_keymap(entries, scopes()).problems:
-        if problem.startswith((f"{name}:", f"{name} =")):
-            reason = problem.split(": ", 1)[1].rsplit("; keeping ", 1)[0]
+        if problem.entry == name:
             raise ConfigError(
-                key, reason, hint="nothing was written; the app's help (?) lists each key's id"
+                key,
+                problem.reason,
+                hint="nothing was written; the app's help (?) lists each key's id",
             )
 
 
