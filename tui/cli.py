@@ -74,18 +74,18 @@ class _Terminated(KeyboardInterrupt):
     install removes its temporary folder instead of leaving it in the install dir."""
 
 
-_stopped_by: int | None = None
-"""The signal that stopped the command. Its handler's exception may come back as another
-one: raised inside an import, it turns into an ImportError ("PyCapsule_Import could not
-import module ...")."""
+_stopped_by: type[KeyboardInterrupt] | None = None
+"""What the signal that stopped the command raised. It may come back as another exception:
+raised inside an import, it turns into an ImportError ("PyCapsule_Import could not import
+module ...")."""
 
 
 def _stop(signum: int, frame: object) -> None:
     import signal  # already imported: `_catch_stops` installed this handler
 
     global _stopped_by
-    _stopped_by = signum
-    raise _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    _stopped_by = _Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    raise _stopped_by
 
 
 def _catch_stops() -> dict[int, Any]:
@@ -110,10 +110,8 @@ def _restore(previous: dict[int, Any]) -> None:
             signal.signal(signum, handler)
 
 
-def _report_stop(signum: int) -> int:
-    import signal
-
-    if signum == signal.SIGTERM:
+def _report_stop(stop: type[KeyboardInterrupt]) -> int:
+    if issubclass(stop, _Terminated):
         print_error("terminated")
         return ExitCode.TERMINATED
     print_error("interrupted")
@@ -139,12 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in _WRITERS:
             previous = _catch_stops()
         return int(args.run(args))
-    except _Terminated:
-        print_error("terminated")
-        return ExitCode.TERMINATED
-    except KeyboardInterrupt:
-        print_error("interrupted")
-        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM as _Terminated
+        return _report_stop(type(stop))
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as error:  # every error ends in one line; the traceback only with -v
