@@ -14,6 +14,7 @@ import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from app.trickle import TrickleServer
@@ -555,3 +556,32 @@ def test_doctor_reports_an_empty_request_as_invalid(
     assert main(["doctor", ""]) == 1
     out = capsys.readouterr().out
     assert "✗ request: `` is not a valid Python request: the request is empty" in out
+
+
+def test_requests_and_an_archive_read_the_catalog_once(
+    pbs_builds: PBSBuilds, two_builds: TwoBuilds, dirs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remote catalog would otherwise be downloaded twice."""
+    from tui.commands import catalog_args
+
+    reads: list[object] = []
+    load = catalog_args.load_builds
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_args, "load_builds", counted)
+    args = [
+        "install",
+        two_builds.other,
+        "--archive",
+        str(pbs_builds.install_only),
+        "--mirror",
+        two_builds.mirror.as_uri(),
+        "--python-downloads-json-url",
+        str(two_builds.catalog),
+        *dirs,
+    ]
+    assert main(args) == 0
+    assert len(reads) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import threading
@@ -26,9 +27,10 @@ from tui.core.errors import ConfigError, PybuildsError, UsageError
 from tui.core.units import format_size
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from tui.core.catalog import Build
+    from tui.core.catalog_source import LoadedCatalog
     from tui.core.config import Settings
     from tui.core.events import InstallEvent
     from tui.core.install import InstallOptions
@@ -112,7 +114,11 @@ def run(args: argparse.Namespace) -> int:
             )
             return ExitCode.OK
     options = _options(args, settings)
-    selected = _selected(args, settings)  # every request resolves before anything downloads
+    from tui.commands.catalog_args import load_builds
+
+    # Read once, when first needed: requests and an --archive's name may both look it up.
+    catalog = functools.cache(lambda: load_builds(settings))
+    selected = _selected(args, catalog)  # every request resolves before anything downloads
     workers = _parallel_installs()
     started = time.monotonic()
     cancel = threading.Event()
@@ -122,15 +128,13 @@ def run(args: argparse.Namespace) -> int:
             from tui.core.mirrors import checked_url
 
             checked_url(args.archive, "--archive")
-        from tui.commands.catalog_args import load_builds
-
         jobs.append(
             install_archive(
                 args.archive,
                 layout,
                 options=options,
                 cancel=cancel,
-                catalog=lambda: load_builds(settings).builds,  # its entry of that name, if any
+                catalog=lambda: catalog().builds,  # its entry of that name, if any
             )
         )
     keys: set[str] = set()
@@ -208,17 +212,18 @@ def _with(options: InstallOptions, **changes: Any) -> InstallOptions:
     return options._replace(**changes)
 
 
-def _selected(args: argparse.Namespace, settings: Settings) -> list[tuple[Build, Request]]:
+def _selected(
+    args: argparse.Namespace, load_catalog: Callable[[], LoadedCatalog]
+) -> list[tuple[Build, Request]]:
     """Parse every request and pick its build first, so a typo fails before any download."""
     if not args.requests:
         return []
-    from tui.commands.catalog_args import load_builds
     from tui.core.errors import NoMatchingBuild
     from tui.core.requests import parse_request, select_build
 
     requests = [parse_request(text) for text in args.requests]
     platform = platform_from(args)
-    catalog = load_builds(settings)
+    catalog = load_catalog()
     build_tag = args.build or env_value("UV_PYTHON_CPYTHON_BUILD")
     chosen = []
     for request in requests:
