@@ -22,7 +22,7 @@ from tui.core.doctor_common import (
 )
 from tui.core.errors import DownloadFailed
 from tui.core.fetch import file_url_to_path
-from tui.core.nearmiss import find_near_misses, shell_quote
+from tui.core.nearmiss import encoded_plus, find_near_misses, shell_quote
 from tui.core.sources import parse_sha256sums
 
 
@@ -111,24 +111,22 @@ def _locate(path: Path) -> Generator[Finding, None, Path | None]:
     if path.is_dir():
         yield fail("file", f"file: {path} is a folder, not an archive")
         return None
-    if "+" in path.name:
-        # the pybuilds installer falls back to the `%2B` spelling with a warning; uv does not.
-        for spelling in ("%2B", "%2b"):
-            encoded = path.with_name(path.name.replace("+", spelling))
-            if encoded.is_file():
-                rename = f"mv {shell_quote(encoded)} {shell_quote(path)}"
-                yield warn(
-                    "file",
-                    f"file: {path} does not exist, but {encoded.name} (saved with `{spelling}`) "
-                    "does: pybuilds installs it, uv reports the file as missing",
-                    f"rename it: {rename}",
-                    uv_failure=f"it looks only for the name with `+`, and the mirror saved the "
-                    f"file with `{spelling}`; rename it: {rename}",
-                    path=str(path),
-                    found=str(encoded),
-                    kind="encoded-plus",
-                )
-                return encoded
+    # The pybuilds installer falls back to the `%2B` spelling with a warning; uv does not.
+    if found := encoded_plus(path):
+        encoded, spelling = found
+        rename = f"mv {shell_quote(encoded)} {shell_quote(path)}"
+        yield warn(
+            "file",
+            f"file: {path} does not exist, but {encoded.name} (saved with `{spelling}`) "
+            "does: pybuilds installs it, uv reports the file as missing",
+            f"rename it: {rename}",
+            uv_failure=f"it looks only for the name with `+`, and the mirror saved the "
+            f"file with `{spelling}`; rename it: {rename}",
+            path=str(path),
+            found=str(encoded),
+            kind="encoded-plus",
+        )
+        return encoded
     misses = find_near_misses(path)
     if misses:
         hint = "\n".join(miss.message for miss in misses)

@@ -205,18 +205,15 @@ def _open_local(
 ) -> FileDownload:
     if path.is_file():
         return FileDownload(path, display_url, options, cancel, [], start)
-    from tui.core.nearmiss import find_near_misses, shell_quote  # only when the file is missing
+    from tui.core.nearmiss import encoded_plus, find_near_misses, shell_quote  # file missing
 
-    if "+" in path.name:
-        for spelling in ("%2B", "%2b"):
-            encoded = path.with_name(path.name.replace("+", spelling))
-            if encoded.is_file():
-                warning = (
-                    f"{path} does not exist; using {encoded}, saved with `{spelling}` where "
-                    f"the name has `+`. Fix the mirror: mv {shell_quote(encoded)} "
-                    f"{shell_quote(path)}"
-                )
-                return FileDownload(encoded, display_url, options, cancel, [warning], start)
+    if found := encoded_plus(path):
+        encoded, spelling = found
+        warning = (
+            f"{path} does not exist; using {encoded}, saved with `{spelling}` where "
+            f"the name has `+`. Fix the mirror: mv {shell_quote(encoded)} {shell_quote(path)}"
+        )
+        return FileDownload(encoded, display_url, options, cancel, [warning], start)
     if path.is_dir():
         raise DownloadFailed(display_url, f"{path} is a folder, not a file")
     misses = find_near_misses(path)

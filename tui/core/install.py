@@ -162,7 +162,9 @@ def _local_archive_problem(source: str) -> str | None:
         return None
     if path.is_dir():
         return f"{path} is a folder, not an archive"
-    if path.with_name(path.name.replace("+", "%2B")).is_file():
+    from tui.core.nearmiss import encoded_plus  # only when the file is missing
+
+    if encoded_plus(path) is not None:
         return None  # opened under the name it was saved as, with a warning
     return f"no archive at {path}"
 

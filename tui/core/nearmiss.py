@@ -104,18 +104,27 @@ def _candidates(expected: Path) -> Iterator[NearMiss]:
         yield from _limit(_other_tags(expected, match))
 
 
-def _encoded_plus(expected: Path) -> Iterator[NearMiss]:
+def encoded_plus(expected: Path) -> tuple[Path, str] | None:
+    """The file saved with `%2B` (or `%2b`) where `expected`'s name has `+`, and that
+    spelling: what a browser or an S3 tool leaves in a mirror. None when there is none."""
     if "+" not in expected.name:
-        return
+        return None
     for spelling in ("%2B", "%2b"):
         candidate = expected.with_name(expected.name.replace("+", spelling))
         if candidate.is_file():
-            yield NearMiss(
-                "encoded-plus",
-                candidate,
-                f"found {candidate}, saved with `{spelling}` where the name has `+`; "
-                f"rename it: mv {shell_quote(candidate)} {shell_quote(expected)}",
-            )
+            return candidate, spelling
+    return None
+
+
+def _encoded_plus(expected: Path) -> Iterator[NearMiss]:
+    if found := encoded_plus(expected):
+        candidate, spelling = found
+        yield NearMiss(
+            "encoded-plus",
+            candidate,
+            f"found {candidate}, saved with `{spelling}` where the name has `+`; "
+            f"rename it: mv {shell_quote(candidate)} {shell_quote(expected)}",
+        )
 
 
 def _partial(expected: Path) -> Iterator[NearMiss]:
