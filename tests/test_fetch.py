@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from app.trickle import TrickleServer
 from httpserver import HTTPTestServer
 
 from tui.core.errors import Cancelled, ConfigError, DownloadFailed
@@ -21,6 +22,7 @@ from tui.core.fetch import (
     probe,
     read_bytes,
 )
+from tui.core.fetch_http import GATHER
 
 FAST = FetchOptions(timeout=5, backoff=0.001, chunk_size=64 << 10)
 TAG = "20240713"
@@ -68,16 +70,40 @@ def test_streams_a_multi_megabyte_file(http_server: HTTPTestServer, archive: str
     assert request.headers["user-agent"].startswith("pybuilds/")
 
 
+@pytest.mark.parametrize("dropped_at", [1 << 20, (1 << 20) + 1000])
 def test_resumes_with_range_after_a_dropped_connection(
-    http_server: HTTPTestServer, archive: str
+    http_server: HTTPTestServer, archive: str, dropped_at: int
 ) -> None:
-    http_server.drop_after = 1 << 20
+    """Also when the drop comes in the middle of a piece being gathered: what arrived of it
+    is handed on, and the next request starts right after it."""
+    http_server.drop_after = dropped_at
     body, _ = fetch(archive)
     assert body == DATA
     first, second = http_server.requests
     assert "range" not in first.headers
-    assert second.headers["range"] == f"bytes={1 << 20}-"
+    assert second.headers["range"] == f"bytes={dropped_at}-"
     assert second.headers["if-range"].startswith('"')
+
+
+def test_slow_http_body_is_handed_on_as_it_arrives(tmp_path: Path) -> None:
+    """Pieces wait at most GATHER_WAIT for more: a slow mirror's progress is not held back
+    until a whole piece has arrived."""
+    (tmp_path / NAME).write_bytes(DATA[:GATHER])
+    with (
+        TrickleServer(tmp_path, piece=16 << 10, pause=0.05) as server,  # 256 KiB in 0.8 s
+        open_url(f"{server.url}/{NAME}", options=FAST) as download,
+    ):
+        sizes = [len(chunk) for chunk in download.chunks()]
+    assert sum(sizes) == GATHER
+    assert len(sizes) >= 3
+
+
+def test_http_body_comes_in_gathered_pieces(http_server: HTTPTestServer, archive: str) -> None:
+    with open_url(archive, options=FAST) as download:
+        sizes = [len(chunk) for chunk in download.chunks()]
+    assert sum(sizes) == len(DATA)
+    assert all(size >= GATHER for size in sizes[:-1])
+    assert max(sizes) < GATHER + (64 << 10)  # one read of httpcore's past the target at most
 
 
 @pytest.mark.parametrize("ranges", [True, False])
@@ -335,7 +361,7 @@ def test_cancel_midway(http_server: HTTPTestServer, archive: str) -> None:
         for chunk in download.chunks():
             received += len(chunk)
             cancel.set()
-    assert 0 < received <= 64 << 10  # stopped after the first chunk
+    assert 0 < received < GATHER + (64 << 10)  # stopped after the first piece
 
 
 def test_cancel_during_retry_wait(http_server: HTTPTestServer, archive: str) -> None:

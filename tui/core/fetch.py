@@ -38,8 +38,7 @@ class FetchOptions(NamedTuple):
     proxies_from_env: bool = True
     """Use HTTP(S)_PROXY, ALL_PROXY and NO_PROXY."""
     chunk_size: int = 1 << 20
-    """Read size of file:// downloads. Over http(s) chunks come as the connection reads them
-    (at most 64 KiB with httpcore): re-chunking them would only copy every byte again."""
+    """Read size of file:// downloads (http(s) ones come in `fetch_http.GATHER` pieces)."""
 
 
 def network_options(

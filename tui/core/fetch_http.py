@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.zst", ".tar.bz2", ".tar.xz", ".zip")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+GATHER = 256 << 10
+"""Bytes handed on at a time over http(s). httpcore reads at most 64 KiB per call; hashing,
+inflating and queueing for the unpacking thread cost the same per call whatever its size, and
+each hand-over can wait for the GIL. Joining reads into 256 KiB pieces (one copy) made a 44 MB
+install over loopback 40-100 ms faster (medians of 15 and 20 runs); 512 KiB and 1 MiB pieces
+were slower again, as the unpacking starts later."""
+GATHER_WAIT = 0.1
+"""Seconds a piece may wait for more: a slow connection still shows progress, and cancel is
+noticed, as often as before."""
 _DOCTOR_HINT = "run `pybuilds doctor` to check the catalog and mirror settings"
 _TLS_HINT = (
     "behind a TLS-inspecting proxy, set SSL_CERT_FILE to its CA bundle, "
@@ -237,25 +246,40 @@ class HttpDownload(Download):
         while True:
             response = self._response
             progressed = False
+            pending: list[bytes] = []
+            size = 0
+            since = 0.0
+            failure: str | None = None
             try:
                 for chunk in response.iter_raw():
                     self._check_cancel()
-                    if chunk:
-                        done += len(chunk)
+                    if not pending:
+                        since = time.monotonic()
+                    pending.append(chunk)
+                    size += len(chunk)
+                    if size >= GATHER or time.monotonic() - since >= GATHER_WAIT:
+                        done += size
                         progressed = True
-                        yield chunk
-                if self.total is None or done == self.total:
-                    return
-                if done > self.total:
-                    raise DownloadFailed(
-                        self.display_url,
-                        f"the server sent {done} bytes but announced {self.total}",
-                    )
-                reason = f"the body ended after {done} of {self.total} bytes"
+                        yield b"".join(pending)
+                        pending, size = [], 0
             except httpx.RequestError as error:
-                reason = self._transport_failure(error).reason
+                failure = self._transport_failure(error).reason
             finally:
                 response.close()
+            if size:  # what arrived before the body ended or the connection failed
+                done += size
+                progressed = True
+                yield b"".join(pending)
+            if failure is not None:
+                reason = failure
+            elif self.total is None or done == self.total:
+                return
+            elif done > self.total:
+                raise DownloadFailed(
+                    self.display_url, f"the server sent {done} bytes but announced {self.total}"
+                )
+            else:
+                reason = f"the body ended after {done} of {self.total} bytes"
             stalls = 0 if progressed else stalls + 1
             if stalls > self._options.retries:
                 raise DownloadFailed(self.display_url, f"{reason} (after {stalls} attempts)")
