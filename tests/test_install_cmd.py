@@ -458,6 +458,23 @@ def test_install_takes_uvs_network_options(monkeypatch: pytest.MonkeyPatch) -> N
     assert (options.trust_store, options.timeout) == ("system", 12.0)
 
 
+@pytest.mark.parametrize("command", ["install", "doctor", "mirror"])
+@pytest.mark.parametrize("seconds", ["-1", "0", "nan", "inf", "soon"])
+def test_a_timeout_sockets_refuse_is_bad_usage(
+    command: str, seconds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sockets refuse these mid-download; they used to end as an unexpected error (70)."""
+    from tui import cli
+
+    argv = [command, *(["/tmp/m"] if command == "mirror" else []), "3.12", "--timeout", seconds]
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    assert f"--timeout: expected a number of seconds above 0, got `{seconds}`" in (
+        capsys.readouterr().err
+    )
+
+
 def test_uninstall_of_a_version_keeps_its_debug_and_freethreaded_builds(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from enum import IntEnum
@@ -153,8 +154,19 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
         help="verify TLS with the system trust store (env: UV_NATIVE_TLS)",
     )
     group.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="network timeout (default: 30)"
+        "--timeout", type=_seconds, metavar="SECONDS", help="network timeout (default: 30)"
     )
+
+
+def _seconds(text: str) -> float:
+    """A timeout: a finite number above 0 (sockets refuse the rest, mid-download)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got `{text}`")
+    return value
 
 
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
