@@ -259,6 +259,56 @@ def test_flavour_without_sha256sums_installs_unverified(
     assert any("unverified" in e.message for e in events if isinstance(e, Warned))
 
 
+def test_flavour_whose_sha256sums_cannot_be_read_is_not_installed(
+    pbs_builds: PBSBuilds, layout: Layout, http_server_factory: Callable[..., HTTPTestServer]
+) -> None:
+    """A server failing on the SHA256SUMS has not said there are none: installing unverified
+    would turn a passing outage into a skipped check."""
+    server = http_server_factory(pbs_builds.mirror)
+    status = server.fail_status = 500
+    server.fail_times = 100
+    options = _options(server.url, flavour="pgo+lto-full")
+    options = options._replace(fetch=FetchOptions(retries=0, timeout=5))
+
+    events = _events(pbs_builds.build(), layout, options)
+
+    error = _failure(events)
+    assert isinstance(error, DownloadFailed) and error.status == status
+    assert "SHA256SUMS" in str(error) and "nothing was installed" in str(error.hint)
+    assert not any(isinstance(e, Warned) for e in events)
+    assert not (layout.root / pbs_builds.key).exists()
+
+
+def test_missing_flavour_is_not_first_called_unverified(
+    pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
+) -> None:
+    """No SHA256SUMS because there is no release folder at all: the one message is that the
+    archive is not there, not a warning about installing it unverified before that."""
+    (tmp_path / "empty").mkdir()
+    options = _options((tmp_path / "empty").as_uri(), flavour="pgo+lto-full")
+
+    events = _events(pbs_builds.build(), layout, options)
+
+    error = _failure(events)
+    assert isinstance(error, DownloadFailed) and error.missing
+    assert not any(isinstance(e, Warned) for e in events)
+
+
+def test_flavour_whose_sha256sums_is_refused_installs_unverified(
+    pbs_builds: PBSBuilds, layout: Layout, http_server_factory: Callable[..., HTTPTestServer]
+) -> None:
+    """S3 answers 403 for a file that is not there when the reader may not list the bucket."""
+    server = http_server_factory(pbs_builds.mirror)
+    server.fail_status, server.fail_times = 403, 1  # the SHA256SUMS, asked for first
+
+    events = _events(pbs_builds.build(), layout, _options(server.url, flavour="pgo+lto-full"))
+
+    assert isinstance(events[-1], Done), events[-1]
+    assert [e.verified for e in events if isinstance(e, Verifying)] == [False]
+    [warning] = [e.message for e in events if isinstance(e, Warned)]
+    assert "refused (HTTP 403); installing" in warning and warning.endswith("unverified")
+
+
 def test_encoded_plus_in_mirror_installs_with_a_warning(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:

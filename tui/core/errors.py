@@ -70,11 +70,21 @@ class DownloadFailed(PybuildsError):
     """A URL could not be fetched; `url` is already redacted."""
 
     def __init__(
-        self, url: str, detail: str, *, status: int | None = None, hint: str | None = None
+        self,
+        url: str,
+        detail: str,
+        *,
+        status: int | None = None,
+        hint: str | None = None,
+        missing: bool = False,
     ) -> None:
         super().__init__(f"failed to download {url}: {detail}", hint=hint)
         self.url = url
+        self.detail = detail
         self.status = status
+        self.missing = missing or status in (404, 410)
+        """The source says there is no such file (404, 410, no local file), as opposed to
+        failing to answer."""
 
 
 class ChecksumMismatch(PybuildsError):

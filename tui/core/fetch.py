@@ -222,7 +222,7 @@ def _open_local(
         hint = f"the folder {path.parent} does not exist; {_DOCTOR_HINT}"
     else:
         hint = _DOCTOR_HINT
-    raise DownloadFailed(display_url, f"file not found: {path}", hint=hint)
+    raise DownloadFailed(display_url, f"file not found: {path}", hint=hint, missing=True)
 
 
 def _open(url: str, options: FetchOptions, cancel: threading.Event | None, start: int) -> Download:

@@ -254,6 +254,8 @@ class _Installer:
         self.ikey = build.install_key
         self.key = str(self.ikey)
         self.target = layout.path_for(self.ikey)
+        self.unverified: str | None = None
+        """Why the download cannot be verified, if it cannot."""
 
     def run(self) -> Iterator[InstallEvent]:
         sources: list[tuple[str, str | None]]
@@ -275,9 +277,7 @@ class _Installer:
         if self.target.is_dir() and not self.options.reinstall:
             yield from self._existing()
             return
-        expected, warning = self._checksum(sources, flavoured)
-        if warning:
-            yield Warned(self.key, warning)
+        expected, self.unverified = self._checksum(sources, flavoured)
         # A private folder in uv's scratch dir (tempfile.mkdtemp's job, without its imports).
         work = self.layout.temp_dir / f"pybuilds-{os.urandom(6).hex()}"
         work.mkdir(mode=0o700)
@@ -352,6 +352,8 @@ class _Installer:
             download = yield from open_first_source(
                 self.key, sources, opened, options=self.options.fetch, cancel=self.cancel
             )
+            if self.unverified:  # said once the archive is there: not before "file not found"
+                yield Warned(self.key, self.unverified)
             for message in download.warnings:
                 yield Warned(self.key, message)
             total = download.total

@@ -112,7 +112,20 @@ def expected_sha256(
     sums_url = f"{_folder(url)}/SHA256SUMS"
     try:
         listed = parse_sha256sums(read_bytes(sums_url, options=options, limit=16 << 20))
-    except DownloadFailed:
+    except DownloadFailed as error:
+        if error.status in (401, 403):  # S3 answers 403 for a missing file without ListBucket
+            return None, (
+                f"SHA256SUMS beside {redact_url(url)} refused (HTTP {error.status}); "
+                f"installing {name} unverified"
+            )
+        if not error.missing:  # a failing server has not said that there are no checksums
+            raise DownloadFailed(
+                error.url,
+                error.detail,
+                status=error.status,
+                hint=f"{name} is checked against the release's SHA256SUMS, which could not be "
+                "read; nothing was installed",
+            ) from None
         return None, f"no SHA256SUMS beside {redact_url(url)}; installing {name} unverified"
     if name not in listed:
         return None, f"{redact_url(sums_url)} does not list {name}; installing it unverified"
