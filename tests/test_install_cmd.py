@@ -202,6 +202,7 @@ def test_bad_requests_fail_before_downloading(
         (["--mirror", "http://127.0.0.1:abc/"], "--mirror", "Port could not be cast"),
         (["--archive", "http://[::1/x.tar.gz"], "--archive", "Invalid IPv6 URL"),
         (["--mirror", "/srv/pbs"], "--mirror", "is a folder path, not a URL"),
+        (["--mirror", "ftp://mirror.example/pbs"], "--mirror", "a mirror cannot be a ftp: URL"),
     ],
 )
 def test_a_url_that_does_not_parse_is_a_settings_error(
@@ -218,6 +219,20 @@ def test_a_url_that_does_not_parse_is_a_settings_error(
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith(f"error: {origin}: `") and problem in lines[0]
     assert lines[1].startswith("hint: ") and len(lines) == 2
+
+
+@pytest.mark.parametrize("spelling", ["file:{path}", "FILE:{path}", "file://{path}"])
+def test_a_file_url_without_its_slashes_is_a_mirror(
+    spelling: str, pbs_builds: PBSBuilds, dirs: list[str]
+) -> None:
+    """`file:/srv/pbs` is a URL, as uv reads it; it was refused as a folder path, with a hint
+    that pasted it onto the working directory."""
+    args = _install_args(pbs_builds, dirs, VERSION)
+    at = args.index("--mirror") + 1
+    args[at] = spelling.format(path=pbs_builds.mirror)
+
+    assert main(args) == 0
+    assert (Path(dirs[1]) / pbs_builds.key / "bin").is_dir()
 
 
 def test_checksum_mismatch_exit_code(

@@ -20,6 +20,7 @@ from tui.core.mirrors import (
     mirrors_from_settings,
     rewrite_url,
     sources_without_mirror,
+    url_scheme,
 )
 
 PBS_NAME = "cpython-3.12.4%2B20240713-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"
@@ -190,6 +191,44 @@ def test_astral_mirror_url_is_read_from_the_environment(tmp_path: Path) -> None:
     assert mirrors.astral_mirror == "https://astral.corp.example"
     assert mirrors.astral_origin == "UV_ASTRAL_MIRROR_URL"
     assert mirrors.python_mirror is None
+
+
+@pytest.mark.parametrize(
+    ("value", "scheme"),
+    [
+        ("https://m.example", "https"),
+        ("file:/srv/m", "file"),
+        ("FILE:srv/m", "file"),
+        ("git+ssh://h/r", "git+ssh"),
+        ("C:\\builds", None),  # a Windows drive
+        ("/srv/m", None),
+        ("srv/m:1", None),
+    ],
+)
+def test_url_scheme(value: str, scheme: str | None) -> None:
+    assert url_scheme(value) == scheme
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("file:/srv/m", "file:///srv/m"),
+        ("file:srv/m", "file:///srv/m"),  # uv reads it from the root too
+        ("file:///srv/m", "file:///srv/m"),
+        ("file://localhost/srv/m", "file://localhost/srv/m"),
+    ],
+)
+def test_file_mirror_spellings_read_as_uv_reads_them(
+    value: str, stored: str, tmp_path: Path
+) -> None:
+    env = {
+        "HOME": str(tmp_path),
+        "UV_NO_CONFIG": "1",
+        "UV_PYTHON_INSTALL_MIRROR": value,
+        "PYBUILDS_CONFIG_FILE": str(tmp_path / "pybuilds.toml"),
+    }
+    mirrors = mirrors_from_settings(load_settings(env=env, cwd=tmp_path))
+    assert mirrors.python_mirror == stored
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,10 +13,10 @@ from typing import BinaryIO, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from tui.core.errors import Cancelled, ConfigError, DownloadFailed
+from tui.core.mirrors import url_scheme
 from tui.core.quietlog import warning
 from tui.core.redact import redact_url
 
-_SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*):")
 _DOCTOR_HINT = "run `pybuilds doctor` to check the catalog and mirror settings"
 
 
@@ -175,21 +174,13 @@ def file_url_to_path(url: str) -> Path:
     return Path(unquote(parts.path))
 
 
-def _scheme(url: str) -> str | None:
-    match = _SCHEME.match(url)
-    # One letter before `:` is a Windows drive (`C:\builds`), not a scheme.
-    if match is None or len(match["scheme"]) == 1:
-        return None
-    return match["scheme"].lower()
-
-
 def local_path(url: str) -> Path | None:
     """The file a path or `file://` URL names; None for other URLs.
 
     Raises:
         DownloadFailed: a file URL that names a remote host.
     """
-    scheme = _scheme(url)
+    scheme = url_scheme(url)
     if scheme is None:
         return Path(url).expanduser()
     return file_url_to_path(url) if scheme == "file" else None
@@ -228,9 +219,9 @@ def _open_local(
 def _open(url: str, options: FetchOptions, cancel: threading.Event | None, start: int) -> Download:
     path = local_path(url)
     if path is not None:
-        display = redact_url(url) if _scheme(url) else str(path)
+        display = redact_url(url) if url_scheme(url) else str(path)
         return _open_local(path, display, options, cancel, start)
-    scheme = _scheme(url)
+    scheme = url_scheme(url)
     if scheme in ("http", "https"):
         from tui.core.mirrors import url_problem
 
@@ -342,7 +333,7 @@ def probe(url: str, *, options: FetchOptions | None = None) -> int | None:
         DownloadFailed: as `open_url`.
     """
     options = options or FetchOptions()
-    if _scheme(url) in ("http", "https"):
+    if url_scheme(url) in ("http", "https"):
         from tui.core.fetch_http import http_probe  # imports httpx (~50 ms): only for URLs
 
         return http_probe(url, options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from tui.core.errors import ConfigError
@@ -17,6 +18,7 @@ PYODIDE_PREFIX = "https://github.com/pyodide/pyodide/releases/download"
 ASTRAL_MIRROR = "https://releases.astral.sh"
 """Where Astral mirrors PBS releases; uv (>= 0.11.14) tries it before GitHub."""
 _ASTRAL_PBS_PATH = "github/python-build-standalone/releases/download"
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+):")  # two letters at least: `C:` is a drive
 
 MirrorKind = Literal["cpython", "pypy", "graalpy", "pyodide"]
 
@@ -200,6 +202,20 @@ def checked_url(url: str, origin: str) -> str:
     )
 
 
+def url_scheme(value: str) -> str | None:
+    """The scheme of a URL, lowercased (`file:/srv/m` has one, as for uv); None for a path."""
+    match = _SCHEME.match(value)
+    return match[1].lower() if match else None
+
+
+def _with_slashes(url: str) -> str:
+    """`file:/srv/m` (and `file:srv/m`) as `file:///srv/m`, the form the rest of the code and
+    the messages expect; uv reads all three alike."""
+    if url_scheme(url) != "file" or url[5:7] == "//":
+        return url
+    return "file:///" + url[5:].lstrip("/")
+
+
 def _path_not_url(value: str, origin: str) -> ConfigError:
     """uv reads a mirror only as a URL; a folder path would fail later, file by file."""
     from pathlib import Path
@@ -228,10 +244,17 @@ def mirrors_from_settings(settings: Settings, *, allow_paths: bool = False) -> M
         ("astral", "astral-mirror-url"),
     ):
         setting = settings.setting(key)
-        if setting.value and "://" not in setting.value and not allow_paths:
+        scheme = url_scheme(setting.value) if setting.value else None
+        if setting.value and scheme is None and not allow_paths:
             raise _path_not_url(setting.value, setting.origin)
+        if scheme is not None and scheme not in ("http", "https", "file"):
+            raise ConfigError(
+                setting.origin,
+                f"`{redact_url(setting.value)}`: a mirror cannot be a {scheme}: URL",
+                hint="use an https://, http:// or file:/// URL",
+            )
         found[f"{kind}_mirror"] = (
-            checked_url(setting.value, setting.origin) if setting.value else None
+            checked_url(_with_slashes(setting.value), setting.origin) if setting.value else None
         )
         found[f"{kind}_origin"] = setting.origin if setting.value else None
     return MirrorSettings(**found)
