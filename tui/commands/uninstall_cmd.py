@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.requests and not args.all:
         raise UsageError("give at least one REQUEST (e.g. 3.12) or --all")
+    if args.requests and args.all:
+        # As uv; taking --all alone would remove far more than the REQUESTs named.
+        raise UsageError("--all cannot be used with a REQUEST", hint="give REQUESTs or --all")
     started = time.monotonic()
     layout = layout_from(settings_from_args(args))
     installations = layout.installations()
