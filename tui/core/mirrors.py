@@ -208,6 +208,21 @@ def url_scheme(value: str) -> str | None:
     return match[1].lower() if match else None
 
 
+def _checked_mirror(value: str, origin: str, *, allow_paths: bool) -> str:
+    scheme = url_scheme(value)
+    if scheme is None:
+        if allow_paths:
+            return value
+        raise _path_not_url(value, origin)
+    if scheme not in ("http", "https", "file"):
+        raise ConfigError(
+            origin,
+            f"`{redact_url(value)}`: a mirror cannot be a {scheme}: URL",
+            hint="use an https://, http:// or file:/// URL",
+        )
+    return checked_url(_with_slashes(value), origin)
+
+
 def _with_slashes(url: str) -> str:
     """`file:/srv/m` (and `file:srv/m`) as `file:///srv/m`, the form the rest of the code and
     the messages expect; uv reads all three alike."""
@@ -244,17 +259,10 @@ def mirrors_from_settings(settings: Settings, *, allow_paths: bool = False) -> M
         ("astral", "astral-mirror-url"),
     ):
         setting = settings.setting(key)
-        scheme = url_scheme(setting.value) if setting.value else None
-        if setting.value and scheme is None and not allow_paths:
-            raise _path_not_url(setting.value, setting.origin)
-        if scheme is not None and scheme not in ("http", "https", "file"):
-            raise ConfigError(
-                setting.origin,
-                f"`{redact_url(setting.value)}`: a mirror cannot be a {scheme}: URL",
-                hint="use an https://, http:// or file:/// URL",
-            )
         found[f"{kind}_mirror"] = (
-            checked_url(_with_slashes(setting.value), setting.origin) if setting.value else None
+            _checked_mirror(setting.value, setting.origin, allow_paths=allow_paths)
+            if setting.value
+            else None
         )
         found[f"{kind}_origin"] = setting.origin if setting.value else None
     return MirrorSettings(**found)
