@@ -12,7 +12,7 @@ import pytest
 
 from tui.commands.common import add_config_arguments
 from tui.commands.settings import settings_from_args
-from tui.core.config import load_preferences, load_settings
+from tui.core.config import add_saved_mirror, load_preferences, load_settings
 from tui.core.errors import ConfigError
 
 KEY = "python-install-mirror"
@@ -474,6 +474,40 @@ def test_pybuilds_preferences_come_from_their_own_file(
     other = write(tree.root / "elsewhere.toml", 'default-flavour = "debug-full"\n')
     monkeypatch.setenv("PYBUILDS_CONFIG_FILE", str(other))
     assert load_preferences().default_flavour == "debug-full"
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ('ui = "dark"\n', "`ui` must be a table; ignored"),
+        ("ui = [1, 2]\n", "`ui` must be a table; ignored"),
+        ("mirrors = 5\n", "`mirrors` must be an array of tables; ignored"),
+        ('mirrors = "corp"\n', "`mirrors` must be an array of tables; ignored"),
+        ("[mirrors]\nname = 'x'\n", "`mirrors` must be an array of tables; ignored"),
+    ],
+)
+def test_a_mistyped_preference_table_is_a_warning_naming_file_and_key(
+    tree: Tree, text: str, warning: str
+) -> None:
+    path = write(
+        tree.home / ".config" / "pybuilds" / "pybuilds.toml",
+        'default-flavour = "debug-full"\n' + text,
+    )
+    settings = load_settings(cwd=tree.project)
+    assert settings.warnings == (f"{path}: {warning}",)
+    assert settings.preferences.ui == {}
+    assert settings.preferences.mirrors == ()
+    assert settings.get("default-flavour") == "debug-full"
+
+
+def test_saving_a_mirror_replaces_a_mistyped_mirrors_value(tree: Tree) -> None:
+    path = write(tree.home / ".config" / "pybuilds" / "pybuilds.toml", "mirrors = 5\n")
+    add_saved_mirror("corp", "https://corp.example/pbs")
+    assert [(m.name, m.url) for m in load_preferences().mirrors] == [
+        ("corp", "https://corp.example/pbs")
+    ]
+    assert load_preferences().warnings == ()
+    assert "mirrors = 5" not in path.read_text()
 
 
 def test_uv_keys_in_pybuilds_toml_are_not_uv_settings(tree: Tree) -> None:

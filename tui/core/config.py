@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from tui.core.config_files import (
     KEY_SPECS,
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
         set_value,
         unset_value,
     )
+
+T = TypeVar("T", list[Any], dict[str, Any])
 
 _WRITE_FUNCTIONS = frozenset(
     {"add_saved_mirror", "remove_saved_mirror", "save_preference", "set_value", "unset_value"}
@@ -126,19 +128,33 @@ def load_preferences(*, env: Mapping[str, str] | None = None) -> Preferences:
         warnings.append(f"{path}: `default-flavour` must be a string; ignored")
         flavour = None
     mirrors = []
-    for index, item in enumerate(data.get("mirrors") or []):
+    for index, item in enumerate(_typed(data, "mirrors", list, path, warnings)):
         name, url = (item.get("name"), item.get("url")) if isinstance(item, dict) else (None, None)
         if isinstance(name, str) and isinstance(url, str):
             mirrors.append(SavedMirror(name, url))
         else:
             warnings.append(f"{path}: mirrors[{index}] needs string `name` and `url`; ignored")
     ui: dict[str, str | int | bool] = {}
-    for name, value in (data.get("ui") or {}).items():
+    for name, value in _typed(data, "ui", dict, path, warnings).items():
         if isinstance(value, (str, int, bool)):
             ui[name] = value
         else:
             warnings.append(f"{path}: `ui.{name}` must be a string, number or boolean; ignored")
     return Preferences(path, flavour, tuple(mirrors), ui, True, tuple(warnings))
+
+
+_KIND_NAMES = {list: "an array of tables", dict: "a table"}
+
+
+def _typed(data: Mapping[str, Any], key: str, kind: type[T], path: Path, warnings: list[str]) -> T:
+    """`data[key]` if it is a `kind`, else an empty one (with a warning when it was something
+    else): a hand-edited `ui = "dark"` must not stop every command."""
+    value = data.get(key)
+    if isinstance(value, kind):
+        return value
+    if value is not None:
+        warnings.append(f"{path}: `{key}` must be {_KIND_NAMES[kind]}; ignored")
+    return kind()
 
 
 class Discovery(NamedTuple):

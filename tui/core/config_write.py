@@ -230,7 +230,9 @@ def _saved_mirrors(env: Mapping[str, str] | None) -> list[dict[str, str]]:
         data = read_toml(pybuilds_config_path(os.environ if env is None else env))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    items = data.get("mirrors") or []
+    items = data.get("mirrors")
+    if not isinstance(items, list):  # absent, or not an array: load_preferences warns about it
+        return []
     return [
         {"name": m["name"], "url": m["url"]}
         for m in items
