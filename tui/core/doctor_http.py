@@ -137,8 +137,11 @@ def _credentials(lookup: AuthLookup, host: str) -> Iterator[Finding]:
 def _client(options: FetchOptions) -> httpx.Client:
     import httpx  # ~50 ms; only http checks pay for it
 
-    from tui.core.fetch_http import ssl_context
+    from tui.core.fetch_http import redact_httpx_logs, ssl_context
 
+    # `-v` shows httpx's request lines, `-vv` httpcore's headers: signed redirect URLs,
+    # user:password@ in a Location, a token in the mirror URL must not show there either.
+    redact_httpx_logs()
     return httpx.Client(
         follow_redirects=True,
         timeout=httpx.Timeout(options.timeout),

@@ -125,7 +125,9 @@ class _RedactFilter(logging.Filter):
 
 
 @functools.lru_cache(maxsize=1)
-def _redact_httpx_logs() -> None:
+def redact_httpx_logs() -> None:
+    """Hide credentials and signed-URL secrets in every httpx and httpcore log record, for
+    any client (the doctor builds its own); installing the filters once is enough."""
     # Filters do not reach child loggers, so each logger that httpx/httpcore uses gets one.
     for name in _HTTP_LOGGERS:
         logging.getLogger(name).addFilter(_RedactFilter())
@@ -169,7 +171,7 @@ def _client(options: FetchOptions, roots: _RootsLoader) -> httpx.Client:
     import httpcore  # noqa: F401
     import httpx
 
-    _redact_httpx_logs()
+    redact_httpx_logs()
     context = roots.get()
     return httpx.Client(
         follow_redirects=True,
