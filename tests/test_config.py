@@ -515,6 +515,26 @@ def test_uv_keys_in_pybuilds_toml_are_not_uv_settings(tree: Tree) -> None:
     assert load_settings(cwd=tree.project).get(KEY) is None
 
 
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize("where", ["uv.toml", "pyproject.toml", "user", "pybuilds.toml"])
+def test_a_utf8_bom_at_the_start_is_ignored_as_uv_ignores_it(tree: Tree, where: str) -> None:
+    key, line = "python-downloads", 'python-downloads = "manual"\n'
+    path = {
+        "user": tree.user_file,
+        "pybuilds.toml": tree.home / ".config" / "pybuilds" / "pybuilds.toml",
+    }.get(where, tree.project / where)
+    if where == "pyproject.toml":
+        line = f'[project]\nname = "x"\n[tool.uv]\n{line}'
+    elif where == "pybuilds.toml":
+        key, line = "default-flavour", 'default-flavour = "debug-full"\n'
+    write(path, BOM + line)
+    settings = load_settings(cwd=tree.project)
+    assert settings.setting(key).origin.startswith(str(path))
+    assert settings.warnings == ()
+
+
 def test_a_broken_pybuilds_toml_is_a_clear_error(tree: Tree) -> None:
     path = write(tree.home / ".config" / "pybuilds" / "pybuilds.toml", "[ui\n")
     with pytest.raises(ConfigError, match=rf"^{path}: invalid TOML at line 1, column"):

@@ -244,6 +244,16 @@ def test_a_pyproject_edit_adds_one_line_inside_tool_uv(machine: Machine) -> None
     )
 
 
+def test_uv_reads_a_uv_toml_with_a_bom_that_pybuilds_edited(machine: Machine) -> None:
+    machine.env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(machine.catalog)
+    path = machine.project / "uv.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + RICH_PROJECT.encode())
+    set_value(KEY, machine.mirror("bom"), "project", env=machine.env, cwd=machine.project)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf# team settings\n")
+    assert cpython_url(machine.uv_urls()) == f"{machine.mirror('bom')}/{TAG}/{NAME}"
+    assert machine.pybuilds_mirror() == machine.mirror("bom")
+
+
 def test_inside_a_project_subfolder_both_use_the_project_root(machine: Machine) -> None:
     machine.env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(machine.catalog)
     (machine.project / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')

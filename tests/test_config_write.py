@@ -138,6 +138,20 @@ def test_crlf_files_stay_crlf_and_get_exactly_one_new_line(home: Path, gap: str)
     assert path.read_bytes() == (head + 'python-downloads = "never"\r\n' + tail).encode()
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_utf8_bom_is_kept_and_nothing_else_changes(home: Path, newline: str) -> None:
+    path = user_file(home)
+    path.parent.mkdir(parents=True)
+    lines = ["# from notepad", 'python-preference = "system"', "[pip]", 'index-url = "https://p"']
+    path.write_bytes(b"\xef\xbb\xbf" + newline.join([*lines, ""]).encode())
+    set_value("python-downloads", "never", "user", cwd=home)
+    lines.insert(2, 'python-downloads = "never"')
+    assert path.read_bytes() == b"\xef\xbb\xbf" + newline.join([*lines, ""]).encode()
+    unset_value("python-preference", "user", cwd=home)
+    del lines[1]
+    assert path.read_bytes() == b"\xef\xbb\xbf" + newline.join([*lines, ""]).encode()
+
+
 def test_a_new_key_before_a_table_adds_no_blank_line(home: Path) -> None:
     path = user_file(home)
     path.parent.mkdir(parents=True)

@@ -193,7 +193,13 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
     return data
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+"""Some Windows editors start UTF-8 files with it; uv reads such files, TOML parsers do not."""
+
+
 def decode_toml(data: bytes, path: Path) -> str:
+    """The text of a TOML file, without a leading UTF-8 BOM."""
+    data = data.removeprefix(UTF8_BOM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

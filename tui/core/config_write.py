@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from tui.core.config_files import (
     KEY_SPECS,
+    UTF8_BOM,
     KeySpec,
     allowed_values,
     decode_toml,
@@ -264,11 +265,13 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
     from tomlkit.exceptions import TOMLKitError
 
     try:
-        text = decode_toml(path.read_bytes(), path)
+        data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
-        text = ""
+        data = b""
     except OSError as error:
         raise ConfigError(str(path), f"cannot read: {error.strerror or error}") from None
+    text = decode_toml(data, path)
+    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
     before = parse_toml(text, path)
     expected = copy.deepcopy(before)
     try:
@@ -308,7 +311,7 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
             "the edit would change other settings; the file was left as it was",
             hint="edit the file by hand",
         )
-    atomic_write(path, new_text.encode("utf-8"), private=_has_credentials(value))
+    atomic_write(path, bom + new_text.encode("utf-8"), private=_has_credentials(value))
     return True
 
 
