@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,11 @@ from pathlib import Path
 
 import pytest
 from httpserver import HTTPTestServer
-from test_doctor import DATA, NAME, PLATFORM_ARGS, SECRET, TAG, write_catalog
+from test_doctor import DATA, NAME, PLATFORM, PLATFORM_ARGS, SECRET, TAG, write_catalog
+
+from tui.core.config import load_settings
+from tui.core.doctor import diagnose
+from tui.core.fetch import FetchOptions
 
 SIGNED = f"X-Amz-Credential=AKIASECRETKEY&X-Amz-Signature={SECRET}"
 
@@ -62,3 +67,28 @@ def test_verbose_doctor_hides_a_token_in_the_mirror_url(
     assert result.returncode == 1
     assert "HTTP Request: GET" in result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_404_under_a_mirror_with_a_query_explains_the_query(
+    tmp_path: Path, http_server: HTTPTestServer
+) -> None:
+    http_server.add_file(f"auth/{TAG}/{NAME}", DATA)
+    mirror = f"http://mirror-user:{SECRET}@127.0.0.1:{http_server.port}/auth?token={SECRET}"
+    catalog = str(write_catalog(tmp_path / "catalog.json"))
+    settings = load_settings(
+        {"python-install-mirror": mirror, "python-downloads-json-url": catalog},
+        env={"HOME": str(tmp_path), "UV_NO_SYSTEM_CONFIG": "1"},
+        cwd=tmp_path,
+    )
+    options = FetchOptions(timeout=5, retries=0, netrc_path=tmp_path / "no-netrc")
+    report = diagnose("3.12", settings, PLATFORM, options=options)
+    [found] = [f for f in report.findings if f.ok is False]
+    assert found.detail["status"] == 404
+    # The redacted query value once swallowed the words after it: "token=*** name>, stored…".
+    assert found.hint == (
+        "the mirror URL has a query string (after `?`): uv and pybuilds append "
+        "/<tag>/<file name> to the whole URL, so the file's path lands inside the query and "
+        "the server never sees it; drop the query from the mirror URL and give credentials "
+        "through netrc or user:password@ in the URL"
+    )
+    assert SECRET not in json.dumps([f.to_json() for f in report.findings])

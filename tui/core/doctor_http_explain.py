@@ -87,18 +87,29 @@ def status_failure(response: httpx.Response, lookup: AuthLookup, mirror: str | N
         what = "wants credentials" if status == 401 else "refuses access"
         return fail("http", f"{line}: the server {what}", refusal_hint(lookup, host), **facts)
     if status in (404, 410):
-        hint = "the server has no file at this URL"
-        if mirror is not None:
-            hint = (
-                f"a mirror must serve the catalog's exact file at "
-                f"{redact_url(mirror.rstrip('/'))}/<tag>/<file name>, stored with a literal `+` "
-                "(the URL writes it %2B); check the tag and flavour, or re-create the mirror "
-                "with `pybuilds mirror`"
-            )
+        hint = "the server has no file at this URL" if mirror is None else _layout_hint(mirror)
         return fail("http", f"{line}: {final} does not exist on the server", hint, **facts)
     if status >= 500:
         return fail("http", f"{line}: the server failed", "try again later", **facts)
     return fail("http", f"{line} for {final}", None, **facts)
+
+
+def _layout_hint(mirror: str) -> str:
+    """Where a mirror must keep the file; a query in the mirror URL swallows that path."""
+    if urlsplit(mirror).query:
+        # Not shown: a redacted query value (`token=***`) would run into the words after it.
+        return (
+            "the mirror URL has a query string (after `?`): uv and pybuilds append "
+            "/<tag>/<file name> to the whole URL, so the file's path lands inside the query "
+            "and the server never sees it; drop the query from the mirror URL and give "
+            "credentials through netrc or user:password@ in the URL"
+        )
+    return (
+        f"a mirror must serve the catalog's exact file at "
+        f"{redact_url(mirror.rstrip('/'))}/<tag>/<file name>, stored with a literal `+` "
+        "(the URL writes it %2B); check the tag and flavour, or re-create the mirror "
+        "with `pybuilds mirror`"
+    )
 
 
 def near_misses(
