@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from archives import host_triple
+from archives import MINOR, host_triple
+from conftest import PBSBuilds
 
 from tui.cli import main
 
@@ -41,3 +46,44 @@ def test_all_with_a_request_is_bad_usage_and_removes_nothing(
     assert main(["uninstall", "--all", "3.11", *dirs]) == 2
     assert "--all cannot be used with a REQUEST" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "root").iterdir()) == names
+
+
+def _as_a_user_without_root_powers() -> list[str]:
+    """A command prefix that takes away root's right to write where modes forbid it."""
+    if os.geteuid() != 0:
+        return []
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    if shutil.which("setpriv") is None or subprocess.run([*drop, "true"]).returncode != 0:
+        pytest.skip("as root, needs setpriv to drop CAP_DAC_OVERRIDE")
+    return drop
+
+
+@pytest.mark.parametrize("read_only", ["root", "bin"])
+def test_a_failed_uninstall_keeps_the_installation_and_its_executables(
+    read_only: str,
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    uv_env: dict[str, str],
+) -> None:
+    install = [*("install", MINOR, "--mirror", pbs_builds.mirror.as_uri()), *dirs]
+    assert main([*install, "--python-downloads-json-url", str(pbs_builds.catalog)]) == 0
+    executable = tmp_path / "bin" / f"python{MINOR}"
+    before = os.readlink(executable)
+    folder = tmp_path / read_only
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*_as_a_user_without_root_powers(), sys.executable, "-m", "tui", "uninstall", MINOR],
+            env=uv_env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1
+    assert os.readlink(executable) == before
+    assert (tmp_path / "root" / pbs_builds.key / "bin" / f"python{MINOR}").is_file()
+    assert os.path.exists(executable)  # through the minor-version folder, still in place
+    assert not list((tmp_path / "root" / ".temp").iterdir())
+    assert "Permission denied" in result.stderr and "nothing was changed" in result.stderr

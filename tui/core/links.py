@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from tui.core.layout import Installation, Layout, minor_link_name
 from tui.core.names import InstallKey
@@ -190,36 +191,89 @@ def _link_failure(bin_dir: Path, names: list[str], error: OSError) -> str:
     )
 
 
-def unlink_executables(layout: Layout, installation: Installation) -> list[Path]:
-    """Remove executables in the bin dir that resolve into `installation`."""
-    removed: list[Path] = []
+def executables_of(layout: Layout, installation: Installation) -> list[Path]:
+    """Executables in the bin dir that resolve into `installation`."""
     names = set(bin_names(installation.key, default=True))
     try:
         entries = list(os.scandir(layout.bin_dir))
     except (FileNotFoundError, NotADirectoryError):
-        return removed
+        return []
     real = Path(os.path.realpath(installation.path))
-    for entry in sorted(entries, key=lambda e: e.name):
-        if entry.name not in names or not entry.is_symlink():
-            continue
-        if Path(os.path.realpath(entry.path)).is_relative_to(real):
-            os.unlink(entry.path)
-            removed.append(Path(entry.path))
-    return removed
+    return [
+        Path(entry.path)
+        for entry in sorted(entries, key=lambda e: e.name)
+        if entry.name in names
+        and entry.is_symlink()
+        and Path(os.path.realpath(entry.path)).is_relative_to(real)
+    ]
 
 
-def remove_tree(path: Path, scratch: Path) -> None:
-    """Delete an installation: first renamed into `scratch`, so it is never seen half-deleted."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    aside = scratch / f"{path.name}.removing-{os.urandom(4).hex()}"
-    os.rename(path, aside)
-    shutil.rmtree(aside, ignore_errors=True)
+def _remove_links(links: list[Path]) -> None:
+    """Remove `links`, or none of them: on a failure the ones removed are put back."""
+    removed: list[tuple[Path, str]] = []
+    for link in links:
+        try:
+            target = os.readlink(link)
+            os.unlink(link)
+        except FileNotFoundError:
+            continue  # gone already: nothing to keep
+        except OSError:
+            for path, old in removed:
+                os.symlink(old, path)
+            raise
+        removed.append((link, target))
+
+
+def _move_aside(installation: Installation, scratch: Path) -> Path:
+    """Rename the installation into `scratch`: one atomic step that makes it disappear and
+    can be undone, so it is never seen half-deleted.
+
+    Raises:
+        InstallError: it cannot be moved; nothing was changed.
+    """
+    from tui.core.errors import InstallError
+
+    aside = scratch / f"{installation.path.name}.removing-{os.urandom(4).hex()}"
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+        os.rename(installation.path, aside)
+    except OSError as error:
+        raise InstallError(
+            f"cannot remove {installation.path}: {error.strerror or error}",
+            hint=f"nothing was changed; check that {installation.path.parent} is writable",
+        ) from None
+    return aside
+
+
+def _put_back(aside: Path, installation: Installation, error: OSError) -> NoReturn:
+    """Undo `_move_aside` after a link could not be removed, and say so."""
+    from tui.core.errors import InstallError
+
+    link, reason = Path(error.filename), error.strerror or str(error)
+    try:
+        os.rename(aside, installation.path)
+    except OSError:
+        raise InstallError(
+            f"cannot remove {link}: {reason}",
+            hint=f"{installation.key} was moved to {aside}; move it back to {installation.path}",
+        ) from None
+    raise InstallError(
+        f"cannot remove {link}: {reason}",
+        hint=f"nothing was changed; check that {link.parent} is writable",
+    )
 
 
 def uninstall(installation: Installation, layout: Layout) -> list[Path]:
     """Remove an installation, its executables, and re-point or drop its minor-version link.
 
-    Takes the root's lock. Returns the executables removed from the bin dir.
+    The installation is moved aside first and its executables removed after, so a failure
+    in either step leaves both as they were. Takes the root's lock.
+
+    Returns:
+        The executables removed from the bin dir.
+
+    Raises:
+        InstallError: it is not installed, or could not be removed (nothing was changed).
     """
     from tui.core.errors import InstallError
     from tui.core.locking import root_lock
@@ -227,12 +281,12 @@ def uninstall(installation: Installation, layout: Layout) -> list[Path]:
     with root_lock(layout.root):
         if not installation.path.is_dir():
             raise InstallError(f"{installation.key} is not installed in {layout.root}")
-        removed = unlink_executables(layout, installation)
+        links = executables_of(layout, installation)
+        aside = _move_aside(installation, layout.temp_dir)
         try:
-            remove_tree(installation.path, layout.temp_dir)
+            _remove_links(links)
         except OSError as error:
-            raise InstallError(
-                f"cannot remove {installation.path}: {error.strerror or error}"
-            ) from None
+            _put_back(aside, installation, error)
+        shutil.rmtree(aside, ignore_errors=True)
         update_minor_link(layout, installation.key)
-    return removed
+    return links
