@@ -23,6 +23,7 @@ from tui.core.doctor_common import Finding, fail, info, warn, would_install
 from tui.core.doctor_settings import (
     cache_finding,
     catalog_finding,
+    downloads_finding,
     settings_findings,
     try_load_catalog,
 )
@@ -113,10 +114,13 @@ def iter_diagnosis(
         flavour: `--flavour`: check this flavour's archive; None: the `default-flavour`.
 
     Yields:
-        Findings in chain order; a failed step ends the walk.
+        Findings in chain order; a failed step ends the walk, except downloads turned off
+        (`python-downloads = "never"`), after which the chain is still checked.
     """
     choice = choice_from(settings, build_tag=build_tag, flavour=flavour)
     yield from settings_findings(settings, request)
+    # Downloads turned off fail the install, but the rest of the chain is still worth a look.
+    yield from downloads_finding(settings)
     yield from choice_findings(choice)
     parsed = yield from request_finding("default" if request is None else request, platform)
     if parsed is None:

@@ -52,6 +52,25 @@ def settings_findings(settings: Settings, request: str | None) -> Iterator[Findi
         yield warn("settings", f"settings: {message}", uv_failure=refused.get(message))
 
 
+def downloads_finding(settings: Settings) -> Iterator[Finding]:
+    """A failure when the settings forbid downloads (`python-downloads = "never"`): `pybuilds
+    install` and `uv python install` then refuse before anything else happens."""
+    from tui.core.errors import ConfigError
+
+    try:
+        settings.require_downloads()
+    except ConfigError as error:
+        setting = settings.setting("python-downloads")
+        yield fail(
+            "settings",
+            f"settings: {error.message}",
+            error.hint,
+            key="python-downloads",
+            value=setting.value,
+            origin=setting.origin,
+        )
+
+
 def _refused_by_uv(settings: Settings) -> dict[str, str]:
     """Settings warnings about files uv will not parse (it stops before any download), each
     with what uv would say; pybuilds only warns and reads the rest."""

@@ -1,0 +1,70 @@
+"""The doctor's settings and request steps say what `pybuilds install` and uv would do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_doctor import PLATFORM, TAG, make_mirror, write_catalog
+
+from tui.core.config import Settings, load_settings
+from tui.core.doctor import Report, diagnose
+from tui.core.doctor_common import verdict
+from tui.core.errors import ConfigError
+
+
+def settings_for(tmp_path: Path, env: dict[str, str] | None = None) -> Settings:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    mirror = make_mirror(tmp_path / "mirror").as_uri()
+    catalog = str(write_catalog(tmp_path / "catalog.json"))
+    return load_settings(
+        {"python-install-mirror": mirror, "python-downloads-json-url": catalog},
+        env={
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "UV_NO_SYSTEM_CONFIG": "1",
+            **(env or {}),
+        },
+        cwd=tmp_path,
+    )
+
+
+def run(settings: Settings, request: str | None = "3.12") -> Report:
+    return diagnose(request, settings, PLATFORM)
+
+
+def install_refusal(settings: Settings) -> str:
+    with pytest.raises(ConfigError) as refused:
+        settings.require_downloads()
+    return refused.value.message
+
+
+@pytest.mark.parametrize("value", ["never", "false", "0"])
+def test_downloads_turned_off_in_the_environment_fail(tmp_path: Path, value: str) -> None:
+    settings = settings_for(tmp_path, {"UV_PYTHON_DOWNLOADS": value})
+    report = run(settings)
+    assert not report.would_install
+    [off] = [f for f in report.findings if f.ok is False]
+    assert off.step == "settings" and off.detail["origin"] == "UV_PYTHON_DOWNLOADS"
+    assert off.message == f"settings: {install_refusal(settings)}"
+    assert "UV_PYTHON_DOWNLOADS: Python downloads are not allowed" in off.message
+    assert verdict("3.12", report.findings).startswith("`3.12` would NOT install")
+    # The rest of the chain is still checked.
+    assert any(f.step == "file" and f.ok for f in report.findings)
+
+
+def test_downloads_turned_off_in_a_config_file_name_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "home" / ".config" / "uv" / "uv.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('python-downloads = "never"\n')
+    report = run(settings_for(tmp_path))
+    [off] = [f for f in report.findings if f.ok is False]
+    assert off.message.startswith(f"settings: {config}: Python downloads are not allowed")
+    assert off.hint is not None and "manual" in off.hint
+
+
+def test_manual_downloads_still_install(tmp_path: Path) -> None:
+    report = run(settings_for(tmp_path, {"UV_PYTHON_DOWNLOADS": "manual"}))
+    assert report.would_install
+    assert verdict("3.12", report.findings).endswith(f"release {TAG})")
