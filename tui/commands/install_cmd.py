@@ -138,13 +138,13 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     keys: set[str] = set()
-    for build, request in selected:
+    for build, request, baseline in selected:
         key = str(build.install_key)
         build_options = _with(options, via_minor=_is_minor_request(request))
         if key in keys or _already(build, request, layout, args, build_options):
             continue
         keys.add(key)
-        jobs.append(install(build, layout, options=build_options, cancel=cancel))
+        jobs.append(install(build, layout, options=build_options, cancel=cancel, baseline=baseline))
     if keys or _is_remote(args.archive):
         settings.require_downloads()
     installed: list[str] = []
@@ -214,8 +214,10 @@ def _with(options: InstallOptions, **changes: Any) -> InstallOptions:
 
 def _selected(
     args: argparse.Namespace, load_catalog: Callable[[], LoadedCatalog]
-) -> list[tuple[Build, Request]]:
-    """Parse every request and pick its build first, so a typo fails before any download."""
+) -> list[tuple[Build, Request, Build | None]]:
+    """Parse every request and pick its build first, so a typo fails before any download;
+    with each, the baseline x86-64 build uv would pick when that differs (see
+    `level_fallback`)."""
     if not args.requests:
         return []
     from tui.core.errors import NoMatchingBuild
@@ -235,8 +237,23 @@ def _selected(
                 hint=f"the catalog is {catalog.source}; "
                 "see `pybuilds list --only-downloads` for what it offers",
             )
-        chosen.append((build, request))
+        baseline = None
+        if request.arch is None and build.arch_level is not None:
+            uvs = platform._replace(arch_level=None)
+            baseline = select_build(catalog.builds, request, uvs, build_tag=build_tag)
+            if baseline is not None and not _same_release(baseline, build):
+                baseline = None  # another version is not a stand-in for this one
+        chosen.append((build, request, baseline))
     return chosen
+
+
+def _same_release(one: Build, other: Build) -> bool:
+    return (one.implementation, one.version, one.build, one.variant) == (
+        other.implementation,
+        other.version,
+        other.build,
+        other.variant,
+    )
 
 
 def _is_minor_request(request: Request) -> bool:

@@ -110,16 +110,28 @@ def install(
     *,
     options: InstallOptions | None = None,
     cancel: threading.Event | None = None,
+    baseline: Build | None = None,
 ) -> Generator[InstallEvent, None, None]:
     """Install `build` into `layout.root` in uv's layout, yielding progress events.
 
     Failures end the stream with `Failed(key, error)`; nothing is raised for them, and an
     earlier installation of the same key is left as it was. The download and unpacking run
     without the root's lock; the lock is held only to rename the result into place and link it.
+
+    Args:
+        baseline: The baseline x86-64 build to install instead of `build`, an x86-64 level
+            build, when no source has `build`'s archive (see `level_fallback`).
     """
     options = options or InstallOptions()
     key = str(build.install_key)
     try:
+        if baseline is not None:
+            from tui.core.level_fallback import available_or_baseline
+
+            build, warning = available_or_baseline(build, baseline, options)
+            key = str(build.install_key)
+            if warning:
+                yield Warned(key, warning)
         yield from _Installer(build, layout, options, cancel).run()
     except PybuildsError as error:
         yield Failed(key, error)

@@ -1,0 +1,51 @@
+"""The baseline x86-64 build when a mirror lacks the level build pybuilds prefers.
+
+pybuilds picks the best x86-64 level the CPU runs (`x86_64_v3`); uv always picks the baseline
+`x86_64`. A mirror filled for uv then holds only baseline archives, and a request that names
+no level would fail on it with "file not found". Before downloading, the preferred build's
+sources are checked (a stat for file://, a HEAD for http); when every one says the file is not
+there, the install takes the baseline build instead, with a warning.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.core.errors import DownloadFailed
+from tui.core.fetch import probe
+from tui.core.sources import cache_file, resolve_urls
+
+if TYPE_CHECKING:
+    from tui.core.catalog import Build
+    from tui.core.install import InstallOptions
+
+
+def available_or_baseline(
+    build: Build, baseline: Build, options: InstallOptions
+) -> tuple[Build, str | None]:
+    """`build` when any of its sources has the archive (or it cannot tell), else `baseline`
+    and a warning that says why."""
+    sources, flavoured = resolve_urls(build, options.flavour, options.mirrors)
+    cached = cache_file(options.cache_dir, build, flavoured)
+    if cached is not None and cached.is_file():
+        return build, None
+    missing: DownloadFailed | None = None
+    for url, _ in sources:
+        try:
+            probe(url, options=options.fetch)
+        except DownloadFailed as error:
+            if not error.missing:
+                return build, None  # the install itself reports an unreachable server
+            missing = error
+            continue
+        return build, None
+    assert missing is not None  # resolve_urls gives one source at least
+    return baseline, (
+        f"{build.install_key} is not in {_folder(missing.url)}; installing "
+        f"{baseline.install_key}, the baseline x86-64 build uv picks"
+    )
+
+
+def _folder(url: str) -> str:
+    """The release folder a missing file was looked for in."""
+    return url.rsplit("/", 1)[0]
