@@ -12,6 +12,7 @@ from conftest import PBSBuilds
 from httpserver import HTTPTestServer
 
 from tui.cli import main
+from tui.core.catalog import Build, parse_catalog
 
 
 def _with_v3_entry(pbs_builds: PBSBuilds, tmp_path: Path) -> Path:
@@ -113,3 +114,25 @@ def test_a_level_build_the_mirror_has_is_installed(
     assert main(_args((tmp_path / "m").as_uri(), catalog, tmp_path, VERSION)) == 6
     err = capsys.readouterr().err
     assert "hash mismatch" in err and "baseline" not in err
+
+
+def test_without_a_mirror_nothing_is_looked_at_first(
+    x86_64: PBSBuilds, tmp_path: Path, uv_env: dict[str, str]
+) -> None:
+    """Astral's mirror and GitHub publish every level: no HEAD before each install."""
+    from tui.core.install import InstallOptions
+    from tui.core.level_fallback import available_or_baseline
+    from tui.core.mirrors import MirrorSettings
+
+    level, baseline = _level_and_baseline(x86_64, tmp_path)
+    with_mirror = InstallOptions(mirrors=MirrorSettings(python_mirror=x86_64.mirror.as_uri()))
+    assert available_or_baseline(level, baseline, with_mirror)[0] == baseline
+    assert available_or_baseline(level, baseline, InstallOptions()) == (level, None)
+
+
+def _level_and_baseline(pbs_builds: PBSBuilds, tmp_path: Path) -> tuple[Build, Build]:
+    catalog = _with_v3_entry(pbs_builds, tmp_path)
+    builds = parse_catalog(catalog.read_bytes(), str(catalog))
+    [level] = [b for b in builds if b.arch_level == "v3"]
+    [baseline] = [b for b in builds if b.arch_level is None]
+    return level, baseline

@@ -3,8 +3,8 @@
 pybuilds picks the best x86-64 level the CPU runs (`x86_64_v3`); uv always picks the baseline
 `x86_64`. A mirror filled for uv then holds only baseline archives, and a request that names
 no level would fail on it with "file not found". Before downloading, the preferred build's
-sources are checked (a stat for file://, a HEAD for http); when every one says the file is not
-there, the install takes the baseline build instead, with a warning.
+sources on a user's mirror are checked (a stat for file://, a HEAD for http); when every one says
+the file is not there, the install takes the baseline build instead, with a warning.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ def available_or_baseline(
     build: Build, baseline: Build, options: InstallOptions
 ) -> tuple[Build, str | None]:
     """`build` when any of its sources has the archive (or it cannot tell), else `baseline`
-    and a warning that says why."""
+    and a warning that says why. Only a user's mirror is looked at: Astral's mirror and
+    GitHub publish every level, and a look costs a round trip."""
+    if not (options.mirrors.python_mirror or options.mirrors.astral_mirror):
+        return build, None
     sources, flavoured = resolve_urls(build, options.flavour, options.mirrors)
     cached = cache_file(options.cache_dir, build, flavoured)
     if cached is not None and cached.is_file():
