@@ -279,6 +279,20 @@ def test_flavour_whose_sha256sums_cannot_be_read_is_not_installed(
     assert not (layout.root / pbs_builds.key).exists()
 
 
+def test_install_dir_below_a_file_is_one_clear_error(pbs_builds: PBSBuilds, tmp_path: Path) -> None:
+    """`--install-dir` given a file (or a path through one) said only `Not a directory: …/.temp`."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    layout = Layout(blocker / "python", tmp_path / "bin")
+
+    error = _failure(_events(pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri())))
+
+    assert isinstance(error, InstallError)
+    assert str(error).startswith(f"{blocker} is a file, where a folder is needed for ")
+    assert f"the install dir {layout.root} and the bin dir" in str(error.hint)
+    assert blocker.read_text() == ""
+
+
 def test_missing_flavour_is_not_first_called_unverified(
     pbs_builds: PBSBuilds, layout: Layout, tmp_path: Path
 ) -> None:

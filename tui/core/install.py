@@ -223,12 +223,27 @@ def _os_error(error: OSError, layout: Layout) -> PybuildsError:
             f"no space left on the device holding {layout.root}",
             hint="free some space and run again; nothing was installed",
         )
+    if error.errno == errno.ENOTDIR and error.filename:
+        blocking = _file_in_the_way(Path(error.filename))
+        return InstallError(
+            f"{blocking} is a file, where a folder is needed for {error.filename}",
+            hint=f"the install dir {layout.root} and the bin dir {layout.bin_dir} must be "
+            "folders (--install-dir, UV_PYTHON_INSTALL_DIR; --bin-dir, UV_PYTHON_BIN_DIR)",
+        )
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return InstallError(
             f"{error.strerror}{where}",
             hint=f"check that {layout.root} and {layout.bin_dir} are writable",
         )
     return InstallError(f"{error.strerror or error}{where}")
+
+
+def _file_in_the_way(path: Path) -> Path:
+    """The nearest ancestor of `path` that exists and is not a folder (ENOTDIR's cause)."""
+    for parent in path.parents:
+        if parent.exists():
+            return parent if not parent.is_dir() else path
+    return path
 
 
 def open_first_source(
