@@ -68,3 +68,41 @@ def test_manual_downloads_still_install(tmp_path: Path) -> None:
     report = run(settings_for(tmp_path, {"UV_PYTHON_DOWNLOADS": "manual"}))
     assert report.would_install
     assert verdict("3.12", report.findings).endswith(f"release {TAG})")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "uv_key", "for_uv"),
+    [
+        ("3.12+gil", "cpython-3.12+gil-linux-x86_64-gnu", "3.12"),
+        ("3.12+GIL", "cpython-3.12+gil-linux-x86_64-gnu", "3.12"),
+        ("3.12+gil+debug", "cpython-3.12+gil+debug-linux-x86_64-gnu", "3.12+debug"),
+        (
+            "cpython-3.12+gil-linux-x86_64-gnu",
+            "cpython-3.12+gil-linux-x86_64-gnu",
+            "cpython-3.12-linux-x86_64-gnu",
+        ),
+    ],
+)
+def test_a_gil_request_gets_a_warning_that_uv_finds_no_download(
+    tmp_path: Path, request_text: str, uv_key: str, for_uv: str
+) -> None:
+    report = run(settings_for(tmp_path), request_text)
+    [gil] = [f for f in report.findings if f.uv_failure]
+    assert gil.step == "request" and gil.level == "warning"
+    uv_says = f"No download found for request: {uv_key}"
+    assert uv_says in gil.message
+    assert gil.hint == f"for uv, drop `+gil`: `uv python install {for_uv}` installs the same build"
+    if "debug" in request_text:
+        return  # the test catalog has no debug build
+    assert report.would_install
+    assert verdict(request_text, report.findings).startswith(
+        f"`{request_text}` would install with pybuilds"
+    )
+    assert f"uv would fail: it finds no download for a `+gil` request ({uv_says})" in verdict(
+        request_text, report.findings
+    )
+
+
+def test_other_variants_draw_no_gil_warning(tmp_path: Path) -> None:
+    report = run(settings_for(tmp_path), "3.12")
+    assert not [f for f in report.findings if f.uv_failure]

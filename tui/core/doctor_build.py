@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -90,7 +91,33 @@ def request_finding(text: str, platform: Platform) -> Generator[Finding, None, R
         key=request.describe(platform),
         platform=platform.key,
     )
+    gil = _uv_gil_finding(request, platform)
+    if gil is not None:
+        yield gil
     return request
+
+
+_GIL = re.compile(r"\+gil(?![a-z])", re.IGNORECASE)
+
+
+def _uv_gil_finding(request: Request, platform: Platform) -> Finding | None:
+    """uv has no `+gil` downloads (its catalog names no such variant), so it finds nothing for
+    a request pybuilds reads as the build with the GIL."""
+    without = _GIL.sub("", request.text)
+    if without == request.text or not without:  # a bare `+gil` is pybuilds' own form
+        return None
+    key = request.describe(platform)
+    if request.variant == "debug":  # `+gil+debug` reads as `+debug`; uv names what was asked
+        key = key.replace("+debug", "+gil+debug", 1)
+    uv_says = f"No download found for request: {key}"
+    return warn(
+        "request",
+        f"request: uv finds no download for `{request.text}` ({uv_says}): its downloads have "
+        "no `+gil` variant; pybuilds reads `+gil` as the default build, the one with the GIL",
+        f"for uv, drop `+gil`: `uv python install {without}` installs the same build",
+        uv_failure=f"it finds no download for a `+gil` request ({uv_says}); "
+        f"drop `+gil` (`{without}`)",
+    )
 
 
 def build_findings(
