@@ -6,11 +6,14 @@ import difflib
 import os
 import re
 import stat
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+import tui
 from tui.core.config import (
     add_saved_mirror,
     load_preferences,
@@ -326,6 +329,59 @@ def test_permission_bits_are_kept_and_no_temp_file_is_left(home: Path) -> None:
     set_value("python-downloads", "manual", "user", cwd=home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in path.parent.iterdir()) == ["uv.toml"]
+
+
+CONCURRENT_EDIT = """
+import os, sys, time
+from pathlib import Path
+import tomlkit  # imported before the start line, so the edits overlap as much as they can
+from tui.core.config_write import edit_setting
+start = Path(sys.argv[1])
+while not start.exists():
+    time.sleep(0.001)
+edit_setting(sys.argv[2], sys.argv[3], "user", cwd=Path.cwd())
+"""
+
+
+def test_concurrent_edits_of_one_file_are_all_kept(home: Path, tmp_path: Path) -> None:
+    start = tmp_path / "start"
+    edits = {f"ui.key{n}": f"value{n}" for n in range(12)}
+    edits |= {"python-preference": "only-managed", "python-downloads": "manual"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_EDIT, str(start), key, value],
+            cwd=home,
+            env={**os.environ, "PYTHONPATH": str(Path(tui.__file__).parents[1])},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key, value in edits.items()
+    ]
+    time.sleep(1.0)  # let every process reach the start line
+    start.touch()
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.communicate()[1]
+    settings = load_settings(cwd=home)
+    assert {key: settings.get(key) for key in edits} == edits
+    leftovers = [*user_file(home).parent.iterdir(), *settings.preferences.path.parent.iterdir()]
+    assert sorted(p.name for p in leftovers) == ["pybuilds.toml", "uv.toml"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize(("private", "expected"), [(False, 0o640), (True, 0o600)])
+def test_a_new_file_gets_the_umask_mode_or_owner_only_with_credentials(
+    home: Path, private: bool, expected: int
+) -> None:
+    mirror = "https://alice:s3cret@m.example/pbs" if private else "https://m.example/pbs"
+    old = os.umask(0o027)
+    try:
+        path = set_value(KEY, mirror, "user", cwd=home)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+    path.chmod(0o644)  # an edit keeps what the user chose, with or without a secret
+    set_value(KEY, "https://bob:pw@m.example/pbs", "user", cwd=home)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_a_symlinked_config_stays_a_symlink(home: Path) -> None:

@@ -51,7 +51,7 @@ _WRITE_FUNCTIONS = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    """Load the writer (tempfile, difflib, tomlkit) only when something is written: listing
+    """Load the writer (difflib, tomlkit) only when something is written: listing
     and installing read settings on every run and should not pay for it."""
     if name in _WRITE_FUNCTIONS:
         from tui.core import config_write

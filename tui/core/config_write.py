@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
+import errno
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,7 +260,36 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
 
     The file is parsed before and after; a file that does not parse is never touched, and
     the result must parse to the same data with only this key changed before it is written.
+    Edits of one file from several processes take turns, so none is lost.
     """
+    target = Path(os.path.realpath(path))  # a symlink and its target share one lock
+    with contextlib.ExitStack() as stack:
+        if target.parent.is_dir() or value is not None:
+            _take_edit_lock(stack, path, target)
+        return _edit_key_locked(path, table, key, value)
+
+
+def _take_edit_lock(stack: contextlib.ExitStack, path: Path, target: Path) -> None:
+    from tui.core.locking import sibling_lock
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(sibling_lock(target))
+    except TimeoutError:
+        raise ConfigError(
+            str(path),
+            "another process has been editing this file for 30 seconds",
+            hint="try again once it is done",
+        ) from None
+    except OSError as error:
+        if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+            # Where no lock file can be made no edit can be written either: go on unlocked,
+            # so an edit that changes nothing still succeeds and one that does fails below.
+            return
+        raise _write_error(path, error) from None
+
+
+def _edit_key_locked(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
     import tomlkit  # ~15 ms; only edits need it
     from tomlkit.exceptions import TOMLKitError
 
@@ -347,44 +376,53 @@ def _toml_value(value: Any) -> Any:
 def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
     """Replace `path` (through symlinks) with `data` atomically, keeping its permission bits.
 
-    A new file gets the umask's mode, or owner-only when it holds credentials.
+    A new file gets 0o666 less the umask, or owner-only when it holds credentials.
     """
     target = Path(os.path.realpath(path))
-    created = False
-    tmp: str | None = None
+    tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            mode = stat.S_IMODE(target.stat().st_mode)
+            mode: int | None = stat.S_IMODE(target.stat().st_mode)
         except FileNotFoundError:
-            # Creating the file lets the OS apply the umask; the replace below fills it.
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            created = True
-            mode = stat.S_IMODE(target.stat().st_mode) & (0o600 if private else 0o777)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            mode = None
+        tmp, fd = _new_temp_file(target, 0o600 if private and mode is None else 0o666)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if mode is not None:
+                os.chmod(tmp, mode)
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
-        tmp, created = None, False
+        tmp = None
         _fsync_dir(target.parent)
     except OSError as error:
-        if created:
-            with contextlib.suppress(OSError):
-                target.unlink()
-        if isinstance(error, PermissionError):
-            raise ConfigError(
-                str(path),
-                "permission denied",
-                hint="system settings need administrator rights (sudo), or use --scope user",
-            ) from None
-        raise ConfigError(str(path), f"cannot write: {error.strerror or error}") from None
+        raise _write_error(path, error) from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                tmp.unlink()
+
+
+def _new_temp_file(target: Path, mode: int) -> tuple[Path, int]:
+    """A new file beside `target`, created with `mode` so the OS applies the umask to it
+    (tempfile.mkstemp always makes 0o600)."""
+    while True:
+        tmp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+
+
+def _write_error(path: Path, error: OSError) -> ConfigError:
+    if isinstance(error, PermissionError):
+        return ConfigError(
+            str(path),
+            "permission denied",
+            hint="system settings need administrator rights (sudo), or use --scope user",
+        )
+    return ConfigError(str(path), f"cannot write: {error.strerror or error}")
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -128,3 +129,60 @@ def root_lock(
         yield
     finally:
         lock.release()
+
+
+_SIBLING_WAIT = 30.0
+"""Seconds to wait for another process's edit of the same file (each takes milliseconds)."""
+
+
+@contextmanager
+def sibling_lock(path: Path, *, timeout: float = _SIBLING_WAIT) -> Iterator[None]:
+    """Hold an exclusive lock on `.<name>.lock` beside `path`, so processes that read, change
+    and replace `path` take turns; the lock file is removed again on release.
+
+    `path` itself cannot carry the lock: an atomic replace gives it a new inode.
+
+    Raises:
+        TimeoutError: another process held the lock for `timeout` seconds.
+        OSError: the lock file cannot be created (a folder that is not writable, ...).
+    """
+    lock_path = path.with_name(f".{path.name}.lock")
+    fd = _lock_sibling(lock_path, time.monotonic() + timeout)
+    try:
+        yield
+    finally:
+        # Removed while still held: a process waiting on this inode sees it is gone and
+        # retries on a new file (Windows refuses to remove an open file; it then stays).
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        try:
+            _unlock(fd)
+        finally:
+            os.close(fd)
+
+
+def _lock_sibling(lock_path: Path, deadline: float) -> int:
+    """Open and lock `lock_path`, retrying until the locked file is the one at that path."""
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{lock_path} stayed locked")
+                time.sleep(_POLL)
+            if _is_file_at(fd, lock_path):
+                return fd
+            _unlock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _is_file_at(fd: int, path: Path) -> bool:
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (opened.st_dev, opened.st_ino) == (current.st_dev, current.st_ino)
