@@ -6,8 +6,10 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import random
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -360,8 +362,32 @@ def test_the_mirror_folder_must_be_a_folder(
     assert exited.value.code == 2
     # The system refusing (a file in the way) is a plain failure, not an internal error.
     assert main(["mirror", *mirror_args(afile / "sub", upstream)]) == 1
-    assert capsys.readouterr().err.splitlines()[-1] == f"error: Not a directory: {afile / 'sub'}"
+    assert capsys.readouterr().err.splitlines()[-2:] == [
+        f"error: cannot write into the mirror folder {afile / 'sub'}: Not a directory",
+        "hint: choose a folder you can write to, or fix its permissions",
+    ]
     assert afile.read_text() == "mine"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_unwritable_mirror_folder_is_one_error_before_any_download(
+    tmp_path: Path, upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to fail every file, then the metadata on a temporary file's name."""
+    from tui.cli import main
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    # root ignores mode bits; /sys refuses new entries even to root on Linux.
+    folder = Path("/sys") if os.geteuid() == 0 and sys.platform == "linux" else locked
+    try:
+        assert main(["mirror", *mirror_args(folder, upstream)]) == 1
+    finally:
+        locked.chmod(0o755)
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write into the mirror folder {folder}: ")
+    assert "failed" not in err and len(err.splitlines()) == 2
 
 
 def test_configure_writes_both_settings(tmp_path: Path, upstream: Upstream, isolated: Path) -> None:

@@ -61,7 +61,7 @@ def create_mirror(
     """
     options = options or FetchOptions()
     dest = dest.absolute()
-    dest.mkdir(parents=True, exist_ok=True)
+    _check_writable(dest)
     started = time.monotonic()
     stop = threading.Event()
     events: queue.Queue[MirrorEvent] = queue.Queue()
@@ -271,6 +271,21 @@ def _check_present(
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+
+def _check_writable(dest: Path) -> None:
+    """One error before any download, rather than every file failing and then the metadata
+    failing on a temporary file's name."""
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".pybuilds-write-check.", dir=dest)
+    except OSError as error:
+        raise PybuildsError(
+            f"cannot write into the mirror folder {dest}: {error.strerror or error}",
+            hint="choose a folder you can write to, or fix its permissions",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def write_metadata(dest: Path, finished: Sequence[tuple[MirrorFile, FileDone]]) -> Path:
