@@ -28,14 +28,23 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import NoMatchingBuild
+    from tui.core.errors import InstallError, NoMatchingBuild
     from tui.core.requests import find_installation, parse_request
 
     # An empty REQUEST is refused as uv refuses it, not taken as no request.
     request = parse_request(_pinned() if args.request is None else args.request)
     platform = platform_from(args)
     layout = layout_from(settings_from_args(args))
-    found = find_installation(layout.installations(), request, platform)
+    installations = layout.installations()
+    # As uv: a folder without its interpreter (a crash mid-install) is no Python to run.
+    usable = [i for i in installations if i.has_interpreter()]
+    found = find_installation(usable, request, platform)
+    if found is None and (broken := find_installation(installations, request, platform)):
+        raise InstallError(
+            f"the matching installation at {broken.path} is broken: "
+            f"{broken.executable.relative_to(broken.path)} is missing",
+            hint=f"reinstall it with `pybuilds install --reinstall {broken.key}`",
+        )
     if found is None:
         raise NoMatchingBuild(
             request.describe(platform),

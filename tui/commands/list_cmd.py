@@ -12,6 +12,7 @@ from tui.commands.common import (
     add_config_arguments,
     add_platform_arguments,
     platform_from,
+    warn,
 )
 
 
@@ -79,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
         for row in rows
         if row.installation is not None
     }
+    broken = {row.key for row in rows if row.is_broken()}
+    for key in sorted(broken):
+        # Listed all the same: the folder is there, and uv counts it as installed.
+        warn(
+            f"{key} is broken: its interpreter is missing; "
+            f"reinstall it with `pybuilds install --reinstall {key}`"
+        )
     out = sys.stdout
     if args.json:
         data = [
@@ -99,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         tag = (row.build.build if row.build else row.installation and row.installation.build) or ""
         if row.key in shown:
-            where = str(shown[row.key])
+            where = str(shown[row.key]) + (
+                " (broken: interpreter missing)" if row.key in broken else ""
+            )
         elif args.show_urls and row.build is not None:
             where = row.build.display_url
         else:

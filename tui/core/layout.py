@@ -73,16 +73,25 @@ class Installation(NamedTuple):
     @property
     def executable(self) -> Path:
         """The interpreter: `bin/python3.X[t|d|td]`, or `python.exe` on Windows."""
-        if self.key.os == "windows":
-            return self.path / "python.exe"
-        base = self.path / "install" if (self.path / "install" / "bin").is_dir() else self.path
         version = self.version
+        if self.key.os == "windows":
+            executable = self.path / "python.exe"
+            if self.key.variant == "freethreaded" and not executable.exists():
+                # As uv: PBS 20241016 free-threaded builds lack python.exe (uv issue 8298).
+                return self.path / f"python{version.major}.{version.minor}t.exe"
+            return executable
+        base = self.path / "install" if (self.path / "install" / "bin").is_dir() else self.path
         if self.key.implementation == "pypy":
             return base / "bin" / f"pypy{version.major}.{version.minor}"
         if self.key.implementation == "graalpy":
             return base / "bin" / "graalpy"
         suffix = {"default": "", "freethreaded": "t", "debug": "d", "freethreaded+debug": "td"}
         return base / "bin" / f"python{version.major}.{version.minor}{suffix[self.key.variant]}"
+
+    def has_interpreter(self) -> bool:
+        """Whether `executable` is there: a folder left by a crash, or emptied, is not a
+        working Python, though uv still counts it as installed until `--reinstall`."""
+        return self.executable.is_file()
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.version.sort_key(), build_sort_key(self.build), str(self.key))

@@ -34,6 +34,10 @@ class ListRow(NamedTuple):
     build: Build | None
     installation: Installation | None
 
+    def is_broken(self) -> bool:
+        """Whether this is an installation whose interpreter is missing (see `has_interpreter`)."""
+        return self.installation is not None and not self.installation.has_interpreter()
+
     def to_json(self, flavour: str | None = None, executable: Path | None = None) -> dict[str, Any]:
         """`executable`: the path to show for an installation, if not its own executable."""
         build, inst = self.build, self.installation
@@ -62,6 +66,7 @@ class ListRow(NamedTuple):
             "url": build.display_url if build else None,
             "sha256": build.sha256 if build else None,
             "installed": inst is not None,
+            "broken": self.is_broken(),
             "path": str(executable or inst.executable) if inst else None,
             "source": build.source if build else "installed",
         }
