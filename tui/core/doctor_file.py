@@ -59,7 +59,7 @@ def check_file(
     if actual is None:
         return
     yield from _check_content(actual)
-    listed = yield from _check_sha256sums(path, expected_sha256, sums_bind)
+    listed = yield from _check_sha256sums(path, expected_sha256, sums_bind, verify=verify)
     if verify:
         expected = (
             Expected(expected_sha256, "the catalog")
@@ -165,9 +165,10 @@ def _check_content(path: Path) -> Iterator[Finding]:
 
 
 def _check_sha256sums(
-    path: Path, expected: str | None, sums_bind: bool
+    path: Path, expected: str | None, sums_bind: bool, *, verify: bool
 ) -> Generator[Finding, None, str | None]:
-    """Report the tag folder's SHA256SUMS; returns the hash it lists for the file, if any."""
+    """Report the tag folder's SHA256SUMS; returns the hash it lists for the file, if any.
+    `verify`: the file is hashed next, so the hint points there instead of at `--verify`."""
     sums_path = path.parent / "SHA256SUMS"
     try:
         data = sums_path.read_bytes()
@@ -198,7 +199,11 @@ def _check_sha256sums(
             "checksums",
             f"checksums: {sums_path} lists {listed} for the file, the catalog {expected.lower()}",
             "the mirror may hold another build than the catalog names; "
-            "run `pybuilds doctor --verify` to hash the file",
+            + (
+                "the verify line below compares the file with the catalog's sha256"
+                if verify
+                else "run this again with --verify to hash the file"
+            ),
             sha256=listed,
         )
     return listed

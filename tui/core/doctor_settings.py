@@ -98,12 +98,21 @@ def try_load_catalog(settings: Settings) -> Generator[Finding, None, LoadedCatal
         return load_catalog(location.value)
     except PybuildsError as error:
         where = f" (set by {location.origin})" if location.value else ""
-        yield fail(
-            "catalog",
-            f"catalog: {error.message}{where}",
-            error.hint or "fix or unset python-downloads-json-url",
-        )
+        yield fail("catalog", f"catalog: {error.message}{where}", _catalog_hint(error))
         return None
+
+
+def _catalog_hint(error: PybuildsError) -> str:
+    """What to do about a catalog that failed to load; download errors suggest running the
+    doctor, which is what is running."""
+    from tui.core.errors import DownloadFailed
+
+    fix = "point python-downloads-json-url at a uv download-metadata.json, or unset it"
+    if isinstance(error, DownloadFailed) and error.status in (404, 410):
+        return f"the server has no file at this URL; {fix}"
+    if error.hint is None or "pybuilds doctor" in error.hint:
+        return fix
+    return error.hint
 
 
 def catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding:
