@@ -500,6 +500,25 @@ def test_a_mistyped_preference_table_is_a_warning_naming_file_and_key(
     assert settings.get("default-flavour") == "debug-full"
 
 
+@pytest.mark.parametrize(
+    ("value", "warning"),
+    [
+        ('"bogus"', "`default-flavour`: unknown flavour `bogus`: expected install_only"),
+        ("3", "`default-flavour` must be a string; ignored"),
+    ],
+)
+def test_a_bad_default_flavour_is_reported_against_its_file_and_ignored(
+    tree: Tree, value: str, warning: str
+) -> None:
+    path = write(
+        tree.home / ".config" / "pybuilds" / "pybuilds.toml", f"default-flavour = {value}\n"
+    )
+    settings = load_settings(cwd=tree.project)
+    [reported] = settings.warnings
+    assert reported.startswith(f"{path}: {warning}") and reported.endswith("; ignored")
+    assert settings.setting("default-flavour").kind == "default"
+
+
 def test_saving_a_mirror_replaces_a_mistyped_mirrors_value(tree: Tree) -> None:
     path = write(tree.home / ".config" / "pybuilds" / "pybuilds.toml", "mirrors = 5\n")
     add_saved_mirror("corp", "https://corp.example/pbs")

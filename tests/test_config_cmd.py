@@ -304,3 +304,14 @@ def test_set_refuses_a_key_remap_the_app_would_ignore(
     assert not prefs.exists()
     assert pybuilds_config(["set", "ui.key-install", "I"]) == 0
     assert 'key-install = "I"' in prefs.read_text()
+
+
+def test_set_refuses_an_unknown_default_flavour(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prefs = work.parent / "home" / ".config" / "pybuilds" / "pybuilds.toml"
+    assert pybuilds_config(["set", "default-flavour", "bogus"]) == 4
+    assert capsys.readouterr().err.startswith("error: default-flavour: unknown flavour `bogus`")
+    assert not prefs.exists()
+    assert pybuilds_config(["set", "default-flavour", "pgo+lto-full"]) == 0
+    assert prefs.read_text() == 'default-flavour = "pgo+lto-full"\n'

@@ -272,6 +272,7 @@ def test_system_scope_defaults_to_etc_uv_and_edits_an_existing_one(
         ),
         ("python-install-mirro", "https://x.example", "unknown setting"),
         ("default-flavour", "pgo lto", "not a valid name"),
+        ("default-flavour", "bogus", "unknown flavour `bogus`: expected install_only"),
     ],
 )
 def test_bad_values_are_refused_before_writing(
@@ -437,6 +438,12 @@ def test_pybuilds_keys_go_to_pybuilds_toml_and_never_to_uv_toml(home: Path) -> N
     assert uv_toml.read_text() == 'python-downloads = "manual"\n'
     with pytest.raises(ConfigError, match="cannot go in the project scope"):
         set_value("default-flavour", "debug-full", "project", cwd=home)
+
+
+def test_saving_an_unknown_default_flavour_is_refused(home: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^default-flavour: unknown flavour `fast`"):
+        save_preference("default-flavour", "fast")
+    assert not (home.parent / "home" / ".config" / "pybuilds").exists()
 
 
 def test_preferences_round_trip_keeping_comments_and_unknown_keys(home: Path) -> None:

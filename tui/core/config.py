@@ -123,10 +123,7 @@ def load_preferences(*, env: Mapping[str, str] | None = None) -> Preferences:
     except (FileNotFoundError, NotADirectoryError):
         return Preferences(path)
     warnings: list[str] = []
-    flavour = data.get("default-flavour")
-    if flavour is not None and not isinstance(flavour, str):
-        warnings.append(f"{path}: `default-flavour` must be a string; ignored")
-        flavour = None
+    flavour = _default_flavour(data.get("default-flavour"), path, warnings)
     mirrors = []
     for index, item in enumerate(_typed(data, "mirrors", list, path, warnings)):
         name, url = (item.get("name"), item.get("url")) if isinstance(item, dict) else (None, None)
@@ -141,6 +138,22 @@ def load_preferences(*, env: Mapping[str, str] | None = None) -> Preferences:
         else:
             warnings.append(f"{path}: `ui.{name}` must be a string, number or boolean; ignored")
     return Preferences(path, flavour, tuple(mirrors), ui, True, tuple(warnings))
+
+
+def _default_flavour(value: object, path: Path, warnings: list[str]) -> str | None:
+    """The flavour if it is one; a bad one is reported here, naming this file, rather than
+    by install or doctor as if it had come from `--flavour`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        warnings.append(f"{path}: `default-flavour` must be a string; ignored")
+        return None
+    from tui.core.filenames import flavour_problem  # only when pybuilds.toml sets one
+
+    if problem := flavour_problem(value):
+        warnings.append(f"{path}: `default-flavour`: {problem}; ignored")
+        return None
+    return value
 
 
 _KIND_NAMES = {list: "an array of tables", dict: "a table"}

@@ -73,6 +73,7 @@ def check_value(key: str, value: str, *, cwd: Path) -> str | bool:
         return value
     if spec.kind == "name":
         _check_name(key, value)
+        _check_flavour(key, value)
         return value
     if spec.kind == "mirror":
         _check_url(key, value, want_dir=True)
@@ -106,6 +107,14 @@ def _writable_spec(key: str) -> KeySpec:
 def _check_name(key: str, value: str) -> None:
     if not _NAME.match(value):
         raise ConfigError(key, f"`{redact_text(value)}` is not a valid name")
+
+
+def _check_flavour(key: str, value: str) -> None:
+    """An unknown flavour would only fail later, in `install` or `doctor`, far from its cause."""
+    from tui.core.filenames import flavour_problem
+
+    if problem := flavour_problem(value):
+        raise ConfigError(key, problem)
 
 
 def _check_url(key: str, value: str, *, want_dir: bool) -> None:
@@ -216,6 +225,7 @@ def save_preference_result(
         raise ConfigError(key, "not a pybuilds preference")
     elif isinstance(value, str):
         _check_name(key, value)
+        _check_flavour(key, value)
     return EditResult(path, table, edit_key(path, table, name, value), value)
 
 
