@@ -120,6 +120,10 @@ def _credentials(lookup: AuthLookup, host: str) -> Iterator[Finding]:
             f"credentials: sent to {host}, from {source} (values hidden)",
             source=credentials.source,
         )
+    elif lookup.warnings:  # the netrc file was not read: it may well have an entry
+        yield info(
+            "credentials", f"credentials: none ({lookup.netrc_file} was ignored)", source=None
+        )
     elif lookup.netrc_exists:
         yield info(
             "credentials",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import netrc
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,13 +100,16 @@ def refusal_hint(lookup: AuthLookup, host: str) -> str:
 
 
 def _netrc_entry(path: Path, host: str) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+    if path.is_dir():
+        return None, (f"ignoring netrc file {path}: it is a folder, not a file",)
     if not path.is_file():
         return None, ()
     try:
         parsed = netrc.netrc(str(path))
     except netrc.NetrcParseError as error:
         # The parser quotes the offending token, which may be a password: keep only the line.
-        return None, (f"ignoring netrc file {path}: syntax error on line {error.lineno}",)
+        line = _error_line(path, error)
+        return None, (f"ignoring netrc file {path}: syntax error on line {line}",)
     except OSError as error:
         return None, (f"cannot read netrc file {path}: {error.strerror or error}",)
     found = parsed.authenticators(host)
@@ -112,3 +117,24 @@ def _netrc_entry(path: Path, host: str) -> tuple[tuple[str, str] | None, tuple[s
         return None, ()
     login, _account, password = found
     return (login or "", password or ""), ()
+
+
+_QUOTED_TOKEN = re.compile(r"token (?P<token>'.*'|\".*\")$")
+
+
+def _error_line(path: Path, error: netrc.NetrcParseError) -> int:
+    """The line the syntax error is on. Python's parser reports the line it had read up to: it
+    reads the whitespace after the word it rejects, so a word that ends a line is reported on
+    the next one, and a file cut short at its end on the line after its last."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").rstrip().splitlines()
+    except OSError:
+        return error.lineno or 1
+    line = max(1, min(error.lineno or 1, len(lines)))
+    match = _QUOTED_TOKEN.search(error.msg)
+    if match is None or line == 1:
+        return line
+    token = str(ast.literal_eval(match["token"]))
+    if token not in lines[line - 1].split() and lines[line - 2].split()[-1:] == [token]:
+        return line - 1
+    return line
