@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 from app.trickle import TrickleServer
-from archives import MINOR, VERSION, asset_name, catalog_entry, write_catalog
+from archives import MINOR, VERSION, asset_name, catalog_entry, sha256_of, write_catalog
 from conftest import UV, PBSBuilds, TwoBuilds, catalog_with
 
 from tui.cli import main
@@ -156,6 +157,27 @@ def test_install_an_archive_file(
 ) -> None:
     assert main(["install", "--archive", str(pbs_builds.install_only), "--no-bin", *dirs]) == 0
     assert f" + {pbs_builds.key}" in capsys.readouterr().err
+
+
+def test_an_archive_for_another_platform_is_installed_but_not_linked(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its python3.X link would shadow one that runs; uv still finds the install by key."""
+    if pbs_builds.host.os != "linux":
+        pytest.skip("renames a Linux build to another Linux arch")
+    other = "riscv64" if pbs_builds.host.arch != "riscv64" else "aarch64"
+    name = asset_name(VERSION, f"{other}-unknown-linux-gnu", "install_only")
+    shutil.copy(pbs_builds.install_only, tmp_path / name)
+    (tmp_path / "SHA256SUMS").write_text(f"{sha256_of(tmp_path / name)}  {name}\n")
+
+    assert main(["install", "--archive", str(tmp_path / name), *dirs]) == 0
+
+    err = capsys.readouterr().err
+    key = f"cpython-{VERSION}-linux-{'riscv64gc' if other == 'riscv64' else other}-gnu"
+    assert f"warning: {key} is a build for linux-{other}-gnu, which this machine (" in err
+    assert f"cannot run: installed, but not linked into {dirs[3]}" in err
+    assert (Path(dirs[1]) / key / "bin").is_dir()
+    assert not Path(dirs[3]).exists() or not list(Path(dirs[3]).iterdir())
 
 
 @pytest.mark.parametrize("as_url", [False, True])

@@ -135,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
                 options=options,
                 cancel=cancel,
                 catalog=lambda: catalog().builds,  # its entry of that name, if any
+                host=platform_from(args),
             )
         )
     keys: set[str] = set()

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core import patches
 from tui.core.archive import Extraction, extract_tar, extract_zip
@@ -50,6 +50,9 @@ from tui.core.sources import (
     resolve_urls,
 )
 from tui.core.streams import CHUNK, HashingReader, compression_for
+
+if TYPE_CHECKING:
+    from tui.core.platform import Platform
 
 __all__ = [
     "InstallOptions",
@@ -146,12 +149,14 @@ def install_archive(
     options: InstallOptions | None = None,
     cancel: threading.Event | None = None,
     catalog: Callable[[], Iterable[Build]] | None = None,
+    host: Platform | None = None,
 ) -> Generator[InstallEvent, None, None]:
     """Install a local or remote archive (`pybuilds install --archive`).
 
     The build is the `catalog`'s entry for the file name, else what a PBS name tells, checked
     against `PYTHON.json` in full archives. The catalog's checksum, else a `SHA256SUMS` beside
-    the archive, verifies it.
+    the archive, verifies it. A build `host` cannot run is installed (for uv to find, as it
+    does other platforms' builds) but not linked into the bin dir, with a warning.
     """
     options = options or InstallOptions()
     key = file_name(source)  # until the name tells the installation key
@@ -160,11 +165,22 @@ def install_archive(
             raise InstallError(problem, hint="give the path or URL of a downloaded archive")
         build = archive_build(source, catalog)
         key = str(build.install_key)  # the key the other events carry
+        if host is not None and not host.runs(build.os, build.arch, build.arch_level, build.libc):
+            if options.link_bin:
+                yield Warned(key, _foreign_warning(build, host, layout))
+            options = options._replace(link_bin=False, default_links=False)
         yield from _Installer(build, layout, options, cancel).run()
     except PybuildsError as error:
         yield Failed(key, error)
     except OSError as error:
         yield Failed(key, _os_error(error, layout))
+
+
+def _foreign_warning(build: Build, host: Platform, layout: Layout) -> str:
+    return (
+        f"{build.install_key} is a build for {build.platform_key}, which this machine "
+        f"({host.key}) cannot run: installed, but not linked into {layout.bin_dir}"
+    )
 
 
 def _local_archive_problem(source: str) -> str | None:

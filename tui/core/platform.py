@@ -75,6 +75,14 @@ class Platform(NamedTuple):
                     arches.append(("i686", None))
         return tuple(arches)
 
+    def runs(self, os_name: str, arch: str, arch_level: str | None, libc: str) -> bool:
+        """Whether a build for this OS, arch and libc runs here (as uv matches them)."""
+        return (
+            os_name == self.os
+            and libc == self.libc
+            and (arch, arch_level) in self.runnable_arches()
+        )
+
     def describe(self) -> str:
         """Human summary: `linux x86_64 (x86-64-v3) glibc 2.36`."""
         parts = [self.os, self.arch]
