@@ -425,6 +425,29 @@ def test_an_unwritable_system_dir_is_a_clear_error(
         (locked / "uv").chmod(0o700)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux permissions and /sys")
+@pytest.mark.parametrize("scope", ["user", "project", "pybuilds"])
+def test_a_permission_error_hint_fits_the_scope(
+    home: Path, monkeypatch: pytest.MonkeyPatch, scope: str
+) -> None:
+    locked = home.parent / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    # root ignores mode bits; /sys refuses new entries even to root.
+    folder = Path("/sys/kernel") if os.geteuid() == 0 else locked
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    monkeypatch.setenv("PYBUILDS_CONFIG_FILE", str(folder / "pybuilds.toml"))
+    key, value = ("default-flavour", "debug-full") if scope == "pybuilds" else (KEY, "https://m")
+    try:
+        with pytest.raises(ConfigError, match="permission denied") as caught:
+            set_value(key, value, "project" if scope == "project" else "user", cwd=folder)
+    finally:
+        locked.chmod(0o700)
+    assert caught.value.hint is not None
+    assert "sudo" not in caught.value.hint and "administrator" not in caught.value.hint
+    assert ("--scope user" in caught.value.hint) == (scope == "project")
+
+
 # --- pybuilds.toml --------------------------------------------------------------------------
 
 

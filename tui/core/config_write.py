@@ -176,7 +176,7 @@ def edit_setting(
             )
         return save_preference_result(key, stored, env=env)
     path, table = target_file(scope, env=env, cwd=cwd)
-    return EditResult(path, table, edit_key(path, table, key, stored), stored)
+    return EditResult(path, table, edit_key(path, table, key, stored, scope=scope), stored)
 
 
 def set_value(
@@ -265,7 +265,9 @@ def remove_saved_mirror(name: str, *, env: Mapping[str, str] | None = None) -> P
 # --- the edit -----------------------------------------------------------------------------
 
 
-def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
+def edit_key(
+    path: Path, table: tuple[str, ...], key: str, value: Any, *, scope: Scope = "user"
+) -> bool:
     """Set `table.key` (None: remove it) in a TOML file; True if the file changed.
 
     The file is parsed before and after; a file that does not parse is never touched, and
@@ -275,11 +277,11 @@ def edit_key(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
     target = Path(os.path.realpath(path))  # a symlink and its target share one lock
     with contextlib.ExitStack() as stack:
         if target.parent.is_dir() or value is not None:
-            _take_edit_lock(stack, path, target)
-        return _edit_key_locked(path, table, key, value)
+            _take_edit_lock(stack, path, target, scope)
+        return _edit_key_locked(path, table, key, value, scope)
 
 
-def _take_edit_lock(stack: contextlib.ExitStack, path: Path, target: Path) -> None:
+def _take_edit_lock(stack: contextlib.ExitStack, path: Path, target: Path, scope: Scope) -> None:
     from tui.core.locking import sibling_lock
 
     try:
@@ -296,10 +298,12 @@ def _take_edit_lock(stack: contextlib.ExitStack, path: Path, target: Path) -> No
             # Where no lock file can be made no edit can be written either: go on unlocked,
             # so an edit that changes nothing still succeeds and one that does fails below.
             return
-        raise _write_error(path, error) from None
+        raise _write_error(path, error, scope) from None
 
 
-def _edit_key_locked(path: Path, table: tuple[str, ...], key: str, value: Any) -> bool:
+def _edit_key_locked(
+    path: Path, table: tuple[str, ...], key: str, value: Any, scope: Scope
+) -> bool:
     import tomlkit  # ~15 ms; only edits need it
     from tomlkit.exceptions import TOMLKitError
 
@@ -350,7 +354,8 @@ def _edit_key_locked(path: Path, table: tuple[str, ...], key: str, value: Any) -
             "the edit would change other settings; the file was left as it was",
             hint="edit the file by hand",
         )
-    atomic_write(path, bom + new_text.encode("utf-8"), private=_has_credentials(value))
+    data = bom + new_text.encode("utf-8")
+    atomic_write(path, data, private=_has_credentials(value), scope=scope)
     return True
 
 
@@ -383,10 +388,11 @@ def _toml_value(value: Any) -> Any:
     return tomlkit.item(value)
 
 
-def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, *, private: bool = False, scope: Scope = "user") -> None:
     """Replace `path` (through symlinks) with `data` atomically, keeping its permission bits.
 
-    A new file gets 0o666 less the umask, or owner-only when it holds credentials.
+    A new file gets 0o666 less the umask, or owner-only when it holds credentials; `scope`
+    says which advice fits a permission error.
     """
     target = Path(os.path.realpath(path))
     tmp: Path | None = None
@@ -407,7 +413,7 @@ def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
         tmp = None
         _fsync_dir(target.parent)
     except OSError as error:
-        raise _write_error(path, error) from None
+        raise _write_error(path, error, scope) from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -425,13 +431,17 @@ def _new_temp_file(target: Path, mode: int) -> tuple[Path, int]:
             continue
 
 
-def _write_error(path: Path, error: OSError) -> ConfigError:
+_DENIED_HINTS: Mapping[Scope, str] = {
+    "system": "system settings need administrator rights (sudo), or use --scope user",
+    "project": "check that you may write to the file and its folder, or use --scope user",
+    "user": "check the owner and permissions of the file and its folder, and that neither "
+    "is read-only or immutable",
+}
+
+
+def _write_error(path: Path, error: OSError, scope: Scope) -> ConfigError:
     if isinstance(error, PermissionError):
-        return ConfigError(
-            str(path),
-            "permission denied",
-            hint="system settings need administrator rights (sudo), or use --scope user",
-        )
+        return ConfigError(str(path), "permission denied", hint=_DENIED_HINTS[scope])
     return ConfigError(str(path), f"cannot write: {error.strerror or error}")
 
 
