@@ -106,3 +106,25 @@ def test_a_gil_request_gets_a_warning_that_uv_finds_no_download(
 def test_other_variants_draw_no_gil_warning(tmp_path: Path) -> None:
     report = run(settings_for(tmp_path), "3.12")
     assert not [f for f in report.findings if f.uv_failure]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "meaning"),
+    [
+        (">=3.12,<3.13", "CPython >=3.12,<3.13 for linux-x86_64-gnu"),
+        ("3.12", "CPython 3.12 for linux-x86_64-gnu"),
+        (None, "CPython any version for linux-x86_64-gnu"),
+        ("pypy", "PyPy any version for linux-x86_64-gnu"),
+        ("3.13td", "CPython 3.13 (free-threaded, debug) for linux-x86_64-gnu"),
+        ("cpython-3.12-windows-x86-none", "CPython 3.12 for windows-x86-none"),
+    ],
+)
+def test_the_request_step_says_what_the_request_means_in_words(
+    tmp_path: Path, request_text: str | None, meaning: str
+) -> None:
+    report = run(settings_for(tmp_path), request_text)
+    parsed = next(f for f in report.findings if f.step == "request")
+    shown = "default" if request_text is None else request_text
+    assert parsed.message == (
+        f"request: `{shown}` means {meaning} (platform: {PLATFORM.describe()})"
+    )

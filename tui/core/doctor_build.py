@@ -84,9 +84,10 @@ def request_finding(text: str, platform: Platform) -> Generator[Finding, None, R
     except PybuildsError as error:
         yield fail("request", f"request: {error.message}", error.hint)
         return None
+    meaning = _in_words(request, platform)
     yield ok(
         "request",
-        f"request: `{text}` means {request.describe(platform)} (platform: {platform.describe()})",
+        f"request: `{text}` means {meaning} (platform: {platform.describe()})",
         request=text,
         key=request.describe(platform),
         platform=platform.key,
@@ -95,6 +96,25 @@ def request_finding(text: str, platform: Platform) -> Generator[Finding, None, R
     if gil is not None:
         yield gil
     return request
+
+
+_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy", "pyodide": "Pyodide"}
+_VARIANT_WORDS = {
+    "freethreaded": "free-threaded",
+    "freethreaded+debug": "free-threaded, debug",
+    "gil": "with the GIL",
+}
+
+
+def _in_words(request: Request, platform: Platform) -> str:
+    """`CPython >=3.12,<3.13 for linux-x86_64-gnu`: the uv-style key, which reads oddly around
+    a range (`cpython->=3.12,<3.13-…`), as words."""
+    implementation, *version, os_name, arch, libc = request.describe(platform).split("-")
+    release, _, variant = "-".join(version).partition("+")
+    what = "any version" if release == "any" else release
+    if variant:
+        what += f" ({_VARIANT_WORDS.get(variant, variant)})"
+    return f"{_NAMES.get(implementation, implementation)} {what} for {os_name}-{arch}-{libc}"
 
 
 _GIL = re.compile(r"\+gil(?![a-z])", re.IGNORECASE)
