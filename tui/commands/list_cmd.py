@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import (
     add_catalog_arguments,
@@ -14,6 +14,10 @@ from tui.commands.common import (
     platform_from,
     warn,
 )
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
+    from tui.core.listing import ListRow
 
 
 def register(subparsers: Any) -> None:
@@ -87,11 +91,15 @@ def run(args: argparse.Namespace) -> int:
             f"{key} is broken: its interpreter is missing; "
             f"reinstall it with `pybuilds install --reinstall {key}`"
         )
+    # Before any output: a mirror that cannot serve a build fails the listing, as in uv.
+    urls: list[str | None] = [None] * len(rows)
+    if args.json or args.show_urls:
+        urls = _download_urls(rows, settings)
     out = sys.stdout
     if args.json:
         data = [
-            row.to_json(flavour_of(row.build.url) if row.build else None, shown.get(row.key))
-            for row in rows
+            row.to_json(flavour_of(row.build.url) if row.build else None, shown.get(row.key), url)
+            for row, url in zip(rows, urls, strict=True)
         ]
         # Compact, as uv's `--output-format json`; pretty-printing is jq's job and takes the
         # stdlib's pure-Python encoder (half of `list --all-platforms --json`).
@@ -104,15 +112,38 @@ def run(args: argparse.Namespace) -> int:
         return 0
     width = max(len(row.key) for row in rows)
     build_width = max(len(row.build.build or "") if row.build else 0 for row in rows)
-    for row in rows:
+    for row, url in zip(rows, urls, strict=True):
         tag = (row.build.build if row.build else row.installation and row.installation.build) or ""
         if row.key in shown:
             where = str(shown[row.key]) + (
                 " (broken: interpreter missing)" if row.key in broken else ""
             )
-        elif args.show_urls and row.build is not None:
-            where = row.build.display_url
+        elif args.show_urls and url is not None:
+            where = url
         else:
             where = "<download available>"
         out.write(f"{row.key:<{width}}  {tag:<{build_width}}  {where}\n")
     return 0
+
+
+def _download_urls(rows: list[ListRow], settings: Settings) -> list[str | None]:
+    """Each row's download URL as an install would fetch it first (None for an installation
+    the catalog lacks): on the mirror in force, else on Astral's copy of a PBS release, as
+    `uv python list --show-urls` shows it.
+
+    Raises:
+        ConfigError: a mirror is set that cannot be used, or a catalog URL outside the
+            prefix it replaces (uv then fails the whole listing too).
+    """
+    from tui.core.mirrors import download_urls, mirrors_from_settings
+    from tui.core.redact import redact_url
+
+    mirrors = mirrors_from_settings(settings)
+    urls: list[str | None] = []
+    for row in rows:
+        build = row.build
+        sources = (
+            download_urls(build.url, mirrors, implementation=build.implementation) if build else []
+        )
+        urls.append(redact_url(sources[0][0]) if sources else None)
+    return urls

@@ -38,8 +38,11 @@ class ListRow(NamedTuple):
         """Whether this is an installation whose interpreter is missing (see `has_interpreter`)."""
         return self.installation is not None and not self.installation.has_interpreter()
 
-    def to_json(self, flavour: str | None = None, executable: Path | None = None) -> dict[str, Any]:
-        """`executable`: the path to show for an installation, if not its own executable."""
+    def to_json(
+        self, flavour: str | None = None, executable: Path | None = None, url: str | None = None
+    ) -> dict[str, Any]:
+        """`executable`: the path to show for an installation, if not its own executable;
+        `url`: the download's URL to show (on a mirror), if not the catalog's."""
         build, inst = self.build, self.installation
         if build is not None:
             implementation, version, variant = (
@@ -63,7 +66,7 @@ class ListRow(NamedTuple):
             "libc": libc,
             "build": build.build if build else inst.build if inst else None,
             "flavour": flavour,
-            "url": build.display_url if build else None,
+            "url": url or (build.display_url if build else None),
             "sha256": build.sha256 if build else None,
             "installed": inst is not None,
             "broken": self.is_broken(),
