@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.config import load_settings, save_preference, set_value, unset_value
+from tui.core.errors import ConfigError
 
 KEY = "python-install-mirror"
 TAG = "20240713"
@@ -252,6 +253,18 @@ def test_uv_reads_a_uv_toml_with_a_bom_that_pybuilds_edited(machine: Machine) ->
     assert path.read_bytes().startswith(b"\xef\xbb\xbf# team settings\n")
     assert cpython_url(machine.uv_urls()) == f"{machine.mirror('bom')}/{TAG}/{NAME}"
     assert machine.pybuilds_mirror() == machine.mirror("bom")
+
+
+def test_a_tool_uv_table_pybuilds_cannot_parse_stays_the_one_uv_reads(machine: Machine) -> None:
+    machine.env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(machine.catalog)
+    mirror = machine.mirror("pyproject")
+    (machine.project / "pyproject.toml").write_text(
+        f'[project]\nname = "demo"\nversion = "0"\n\n[tool.uv]\n{KEY} = "{mirror}"\n'
+        'extra-build-variables = {\n    demo = { CFLAGS = "-O2" },\n}\n'  # TOML 1.1
+    )
+    with pytest.raises(ConfigError, match=r"has a \[tool.uv\] table"):
+        set_value(KEY, machine.mirror("new"), "project", env=machine.env, cwd=machine.project)
+    assert cpython_url(machine.uv_urls()) == f"{mirror}/{TAG}/{NAME}"
 
 
 def test_inside_a_project_subfolder_both_use_the_project_root(machine: Machine) -> None:

@@ -385,6 +385,55 @@ def test_a_new_file_gets_the_umask_mode_or_owner_only_with_credentials(
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
+TOML_1_1_TOOL_UV = """\
+[project]
+name = "demo"
+
+[tool.uv]
+extra-build-variables = {
+    demo = { CFLAGS = "-O2" },
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        TOML_1_1_TOOL_UV,  # uv 0.13.9 reads TOML 1.1; tomllib does not
+        '[project]\nname = "demo"\n[tool.uv]\nnot-a-uv-key = 1\n',  # uv skips this table
+        '[project\n[ "tool" . "uv" . pip ]\nindex-url = "x"\n',
+        "[project\ntool.uv.managed = true\n",
+        "[[tool.uv.index]]\nname = 'a'\nurl = 'https://x' oops\n",
+    ],
+    ids=["toml-1.1", "uv-skips-it", "quoted-header", "dotted-key", "array-of-tables"],
+)
+def test_no_uv_toml_is_created_beside_a_tool_uv_table_pybuilds_cannot_edit(
+    home: Path, pyproject: str
+) -> None:
+    (home / "pyproject.toml").write_text(pyproject)
+    with pytest.raises(ConfigError) as caught:
+        set_value(KEY, "https://m.example/pbs", "project", cwd=home)
+    assert str(caught.value).startswith(f"{home / 'pyproject.toml'}: has a [tool.uv] table")
+    assert caught.value.hint == "edit [tool.uv] by hand, or use --scope user"
+    assert sorted(p.name for p in home.iterdir()) == ["pyproject.toml"]
+
+
+def test_a_uv_toml_the_user_made_beside_tool_uv_is_edited(home: Path) -> None:
+    (home / "pyproject.toml").write_text(TOML_1_1_TOOL_UV)
+    (home / "uv.toml").write_text("")
+    assert set_value(KEY, "https://m.example/pbs", "project", cwd=home) == home / "uv.toml"
+
+
+@pytest.mark.parametrize(
+    "pyproject", ['[project]\nname = "demo"\n', "[project\n[tool.ruff]\n"], ids=["valid", "broken"]
+)
+def test_a_uv_toml_is_created_beside_a_pyproject_without_tool_uv(
+    home: Path, pyproject: str
+) -> None:
+    (home / "pyproject.toml").write_text(pyproject)
+    assert set_value(KEY, "https://m.example/pbs", "project", cwd=home) == home / "uv.toml"
+
+
 def test_a_symlinked_config_stays_a_symlink(home: Path) -> None:
     dotfiles = home.parent / "dotfiles" / "uv.toml"
     dotfiles.parent.mkdir()

@@ -342,6 +342,28 @@ def find_project_file(cwd: Path) -> tuple[ConfigFile | None, Path, list[str]]:
     return None, start, warnings
 
 
+# `[tool.uv]`, `[tool.uv.pip]`, `[[tool.uv.index]]` or a `tool.uv.key = ...` line, quoted or not.
+_TOOL_UV_LINE = re.compile(
+    r"""^[ \t]*(?:\[\[?[ \t]*(["']?)tool\1[ \t]*\.[ \t]*(["']?)uv\2[ \t]*[.\]]"""
+    r"""|(["']?)tool\3[ \t]*\.[ \t]*(["']?)uv\4[ \t]*[.=])""",
+    re.MULTILINE,
+)
+
+
+def has_tool_uv(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a [tool.uv] table, even one pybuilds cannot parse (uv reads
+    TOML 1.1, tomllib does not) or one uv skips for a bad key."""
+    try:
+        data = pyproject.read_bytes()
+    except OSError:
+        return False
+    try:
+        return _tool_uv(parse_toml(decode_toml(data, pyproject), pyproject)) is not None
+    except ConfigError:
+        text = data.removeprefix(UTF8_BOM).decode("utf-8", "replace")
+        return _TOOL_UV_LINE.search(text) is not None
+
+
 def _sibling_tool_uv(pyproject: Path) -> Mapping[str, Any] | None:
     try:
         data = _read_pyproject(pyproject)

@@ -22,6 +22,7 @@ from tui.core.config_files import (
     allowed_values,
     decode_toml,
     find_project_file,
+    has_tool_uv,
     normalize_choice,
     parse_toml,
     pybuilds_config_path,
@@ -176,7 +177,23 @@ def edit_setting(
             )
         return save_preference_result(key, stored, env=env)
     path, table = target_file(scope, env=env, cwd=cwd)
+    if value is not None and not table:
+        _refuse_to_hide_tool_uv(path)
     return EditResult(path, table, edit_key(path, table, key, stored, scope=scope), stored)
+
+
+def _refuse_to_hide_tool_uv(path: Path) -> None:
+    """uv ignores [tool.uv] once a uv.toml sits beside the pyproject.toml, so a new uv.toml
+    would silently drop every setting there; only a uv.toml the user made is edited."""
+    pyproject = path.with_name("pyproject.toml")
+    if path.name != "uv.toml" or path.exists() or not has_tool_uv(pyproject):
+        return
+    raise ConfigError(
+        str(pyproject),
+        "has a [tool.uv] table pybuilds cannot edit; a new uv.toml beside it would make uv "
+        "ignore every setting in [tool.uv]",
+        hint="edit [tool.uv] by hand, or use --scope user",
+    )
 
 
 def set_value(
