@@ -34,13 +34,21 @@ def cache_path() -> Path:
     return base / "pybuilds" / "download-metadata.json"
 
 
+def _scheme(location: str) -> str | None:
+    """The lowercased scheme of a `scheme://…` location; None for a plain path."""
+    head, separator, _ = location.partition("://")
+    if not separator or len(head) < 2 or not head[0].isalpha():
+        return None
+    return head.lower() if all(c.isalnum() or c in "+.-" for c in head) else None
+
+
 def is_remote(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
+    return _scheme(location) in ("http", "https")
 
 
 def local_path(location: str) -> Path:
     """A plain path or a `file://` URL as a path."""
-    if location.startswith("file://"):
+    if _scheme(location) == "file":
         from tui.core.fetch import file_url_to_path
 
         return file_url_to_path(location)
@@ -53,6 +61,13 @@ def read_location(location: str) -> bytes:
         from tui.core.fetch import read_bytes  # pulls in httpx (~50 ms) only for remote catalogs
 
         return read_bytes(location)
+    scheme = _scheme(location)
+    if scheme not in (None, "file"):
+        raise CatalogError(
+            redact_url(location),
+            f"unsupported URL scheme `{scheme}`: a catalog is read from a path, "
+            "a file:// URL or an http(s):// URL",
+        )
     path = local_path(location)
     try:
         return path.read_bytes()
