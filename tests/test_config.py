@@ -296,6 +296,18 @@ def test_a_broken_pyproject_is_skipped_with_a_warning_like_uv(tree: Tree) -> Non
     assert any("line 1, column" in w and "uv skips" in w for w in settings.warnings)
 
 
+def test_a_tool_uv_table_pybuilds_cannot_parse_is_not_said_to_be_skipped_by_uv(
+    tree: Tree,
+) -> None:
+    path = write(
+        tree.project / "pyproject.toml",
+        '[project]\nname = "a"\n[tool.uv]\nextra-build-variables = {\n  a = { B = "1" },\n}\n',
+    )
+    [warning] = load_settings(cwd=tree.project).warnings
+    assert warning.startswith(f"{path}: invalid TOML at line 4, column")
+    assert "uv skips" not in warning and "valid TOML 1.1" in warning
+
+
 def test_a_pyproject_with_an_unknown_tool_uv_key_is_skipped_like_uv(tree: Tree) -> None:
     outer = write(tree.project.parent / "uv.toml", f'{KEY} = "https://outer.example"\n')
     write(tree.project / "pyproject.toml", f'[tool.uv]\n{KEY} = "https://x"\nbogus = 1\n')

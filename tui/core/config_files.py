@@ -327,7 +327,7 @@ def find_project_file(cwd: Path) -> tuple[ConfigFile | None, Path, list[str]]:
         try:
             data = _read_pyproject(pyproject)
         except ConfigError as error:
-            warnings.append(f"uv skips {error} and keeps looking in parent directories")
+            warnings.append(_unparsable_pyproject(pyproject, error))
             continue
         uv = _tool_uv(data) if data is not None else None
         if uv is None:
@@ -362,6 +362,16 @@ def has_tool_uv(pyproject: Path) -> bool:
     except ConfigError:
         text = data.removeprefix(UTF8_BOM).decode("utf-8", "replace")
         return _TOOL_UV_LINE.search(text) is not None
+
+
+def _unparsable_pyproject(pyproject: Path, error: ConfigError) -> str:
+    if has_tool_uv(pyproject):
+        # tomllib parses TOML 1.0; uv 0.13.9 reads TOML 1.1 (multi-line inline tables...).
+        return (
+            f"{error}: pybuilds skips its [tool.uv] and keeps looking in parent directories; "
+            "uv reads the table if the file is valid TOML 1.1, which pybuilds cannot parse"
+        )
+    return f"uv skips {error} and keeps looking in parent directories"
 
 
 def _sibling_tool_uv(pyproject: Path) -> Mapping[str, Any] | None:
