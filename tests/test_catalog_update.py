@@ -4,6 +4,7 @@ cached catalog gone bad, through the real CLI entry point."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,54 @@ def test_update_from_an_upper_case_file_url(isolated: Path) -> None:
     source = isolated / "c.json"
     source.write_bytes(catalog_document())
     assert main(["catalog", "update", "--from", "FILE://" + str(source)]) == 0
+
+
+def source_file(folder: Path) -> str:
+    source = folder / "c.json"
+    source.write_bytes(catalog_document())
+    return str(source)
+
+
+def test_update_into_a_folder_that_cannot_be_made_names_it(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated / "a-file").write_text("")
+    cache = isolated / "a-file" / "cache"
+    monkeypatch.setenv("PYBUILDS_CACHE_DIR", str(cache))
+    assert main(["catalog", "update", "--from", source_file(isolated)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: cannot save the catalog in {cache}: Not a directory",
+        f"hint: make {cache} a folder you can write to, or set PYBUILDS_CACHE_DIR to one; "
+        "nothing was changed",
+    ]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes to read-only folders"
+)
+def test_update_into_a_read_only_folder_names_the_folder_not_a_temporary_file(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = isolated / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    try:
+        assert main(["catalog", "update", "--from", source_file(isolated)]) == 1
+    finally:
+        cache.chmod(0o755)
+    err = capsys.readouterr().err
+    assert f"error: cannot save the catalog in {cache}: Permission denied" in err
+    assert ".download-metadata." not in err and "hint: make " in err
+
+
+def test_update_over_a_folder_named_like_the_cache_names_it(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = isolated / "cache" / "download-metadata.json"
+    taken.mkdir(parents=True)
+    assert main(["catalog", "update", "--from", source_file(isolated)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: cannot save the catalog as {taken}: a folder has that name",
+        "hint: move that folder away; nothing was changed",
+    ]
+    assert [p.name for p in taken.parent.iterdir()] == [taken.name]  # no temporary file left

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from tui.core.catalog import Build, parse_catalog
 from tui.core.catalog_embedded import EMBEDDED_SOURCE, Scope, in_scope, load_embedded
-from tui.core.errors import CatalogError
+from tui.core.errors import CatalogError, PybuildsError
 from tui.core.redact import redact_url
 
 
@@ -106,6 +106,24 @@ def update_cache(location: str) -> tuple[Path, int]:
     if not builds:
         raise CatalogError(label, "it lists no build pybuilds can use; the cache was kept")
     target = cache_path()
+    try:
+        _replace_atomically(target, data)
+    except OSError as error:
+        if target.is_dir():
+            raise PybuildsError(
+                f"cannot save the catalog as {target}: a folder has that name",
+                hint="move that folder away; nothing was changed",
+            ) from None
+        # The system names the temporary file it was writing; the folder is what to fix.
+        raise PybuildsError(
+            f"cannot save the catalog in {target.parent}: {error.strerror or error}",
+            hint=f"make {target.parent} a folder you can write to, or set PYBUILDS_CACHE_DIR "
+            "to one; nothing was changed",
+        ) from None
+    return target, len(builds)
+
+
+def _replace_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     import tempfile
 
@@ -119,7 +137,6 @@ def update_cache(location: str) -> tuple[Path, int]:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return target, len(builds)
 
 
 def clear_cache() -> bool:
