@@ -13,7 +13,8 @@ from tui.cli import main
 
 
 @pytest.fixture
-def dirs(tmp_path: Path, uv_env: dict[str, str]) -> list[str]:
+def dirs(tmp_path: Path, uv_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.chdir(tmp_path)  # no .python-version pins a request
     return ["--install-dir", str(tmp_path / "root"), "--bin-dir", str(tmp_path / "bin")]
 
 
@@ -61,3 +62,28 @@ def test_a_working_installation_is_found_past_a_broken_newer_one(
     found = Path(capsys.readouterr().out.strip())
     assert found.is_file() and found.name == f"python{MINOR}"
     assert Path(found.resolve()).is_relative_to(tmp_path / "root" / pbs_builds.key)
+
+
+def test_without_a_request_an_empty_root_is_said_to_be_empty(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["find", *dirs[:2]]) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: no Python installations in {tmp_path / 'root'}"
+    assert "`pybuilds install`" in err[1] and "`pybuilds install 3.13`" in err[1]
+    assert "any" not in err[0] and "default" not in err[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggested"),
+    [
+        (["3.11", "--os", "macos"], "pybuilds install 3.11 --os macos"),
+        ([">=3.12,<3.13", "--arch", "aarch64"], "pybuilds install '>=3.12,<3.13' --arch aarch64"),
+        (["--libc", "musl"], "pybuilds install --libc musl"),
+    ],
+)
+def test_the_suggested_install_keeps_the_platform_flags_given(
+    argv: list[str], suggested: str, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["find", *argv, *dirs[:2]]) == 3
+    assert f"`{suggested}`" in capsys.readouterr().err

@@ -84,3 +84,18 @@ def test_show_urls_of_pypy_builds_are_on_the_pypy_mirror(
     assert main(["list", "pypy", "--only-downloads", "--show-urls"]) == 0
     urls = _urls(capsys.readouterr().out)
     assert urls and all(url.startswith("file:///pypy-mirror/pypy") for url in urls.values())
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--only-installed"], "no Python installations in {root}"),
+        (["--only-installed", "3.12"], "no installed Python matches `3.12` in {root}"),
+    ],
+)
+def test_an_empty_listing_names_only_what_the_user_asked(
+    argv: list[str], said: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", *argv, *dirs[:2]]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", said.format(root=tmp_path / "root") + "\n")

@@ -87,3 +87,25 @@ def test_a_failed_uninstall_keeps_the_installation_and_its_executables(
     assert os.path.exists(executable)  # through the minor-version folder, still in place
     assert not list((tmp_path / "root" / ".temp").iterdir())
     assert "Permission denied" in result.stderr and "nothing was changed" in result.stderr
+
+
+def test_a_request_nothing_matches_is_reported_once(
+    suffix: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["uninstall", "3.9", *dirs]) == 3
+    err = capsys.readouterr().err
+    assert "error: no installed Python found for request `3.9`" in err
+    assert "No existing installations found" not in err
+
+    _install(tmp_path / "root", f"cpython-3.11.99-{suffix}")
+    assert main(["uninstall", "3.9", "3.11", *dirs]) == 0  # as uv: the others go on
+    err = capsys.readouterr().err
+    assert "No existing installations found for: 3.9" in err and "error" not in err
+    assert not (tmp_path / "root" / f"cpython-3.11.99-{suffix}").exists()
+
+
+def test_all_with_nothing_installed_says_so_plainly(
+    dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["uninstall", "--all", *dirs]) == 3
+    assert capsys.readouterr().err == f"error: no Python installations in {tmp_path / 'root'}\n"

@@ -16,8 +16,11 @@ from tui.commands.common import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.core.config import Settings
     from tui.core.listing import ListRow
+    from tui.core.platform import Platform
 
 
 def register(subparsers: Any) -> None:
@@ -106,9 +109,7 @@ def run(args: argparse.Namespace) -> int:
         out.write(json.dumps(data, separators=(",", ":")) + "\n")
         return 0
     if not rows:
-        print(
-            f"no Python builds match `{request.text or 'any'}` on {platform.key}", file=sys.stderr
-        )
+        print(_nothing_listed(args, platform, layout.root, bool(installations)), file=sys.stderr)
         return 0
     width = max(len(row.key) for row in rows)
     build_width = max(len(row.build.build or "") if row.build else 0 for row in rows)
@@ -124,6 +125,22 @@ def run(args: argparse.Namespace) -> int:
             where = "<download available>"
         out.write(f"{row.key:<{width}}  {tag:<{build_width}}  {where}\n")
     return 0
+
+
+def _nothing_listed(
+    args: argparse.Namespace, platform: Platform, root: Path, installed: bool
+) -> str:
+    """Why the listing is empty, naming only the request the user typed, if any.
+
+    `installed`: whether the root holds installations (for other platforms, then)."""
+    if args.only_installed:
+        if args.request is None:
+            where = f"for {platform.key} in" if installed else "in"
+            return f"no Python installations {where} {root}"
+        return f"no installed Python matches `{args.request}` in {root}"
+    if args.request is None:
+        return f"no Python builds for {platform.key}"
+    return f"no Python builds match `{args.request}` on {platform.key}"
 
 
 def _download_urls(rows: list[ListRow], settings: Settings) -> list[str | None]:

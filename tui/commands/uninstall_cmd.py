@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import add_config_arguments, add_platform_arguments, platform_from
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tui.core.layout import Installation
+    from tui.core.platform import Platform
 
 
 def register(subparsers: Any) -> None:
@@ -30,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.install_cmd import format_elapsed
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import NoMatchingBuild, UsageError
+    from tui.core.errors import UsageError
     from tui.core.install import uninstall
-    from tui.core.requests import parse_request
+    from tui.core.layout import NothingInstalled
 
     if not args.requests and not args.all:
         raise UsageError("give at least one REQUEST (e.g. 3.12) or --all")
@@ -43,30 +49,11 @@ def run(args: argparse.Namespace) -> int:
     layout = layout_from(settings_from_args(args))
     installations = layout.installations()
     if args.all:
+        if not installations:
+            raise NothingInstalled(layout.root, empty=True)
         chosen = installations
     else:
-        platform = platform_from(args)
-        requests = [parse_request(text) for text in args.requests]
-        chosen = []
-        for request in requests:
-            print(f"Searching for Python versions matching: {request.text}", file=sys.stderr)
-            found = [
-                i
-                for i in installations
-                # As uv: `3.12` removes the default build, not +debug or +freethreaded ones.
-                if request.matches_installation(
-                    i, platform, prereleases=True, default_variant_only=True
-                )
-            ]
-            if not found:
-                print(f"No existing installations found for: {request.text}", file=sys.stderr)
-            chosen += [i for i in found if i not in chosen]
-    if not chosen:
-        raise NoMatchingBuild(
-            " ".join(args.requests) or "any",
-            installed=True,
-            hint=f"installed Pythons live in {layout.root}; see `pybuilds list --only-installed`",
-        )
+        chosen = _matching(installations, args.requests, platform_from(args), layout.root)
     removed = {str(i.key): uninstall(i, layout) for i in chosen}
     took = format_elapsed(time.monotonic() - started)
     if len(chosen) == 1:
@@ -77,3 +64,41 @@ def run(args: argparse.Namespace) -> int:
         names = ", ".join(path.name for path in removed[key])
         print(f" - {key}" + (f" ({names})" if names else ""), file=sys.stderr)
     return 0
+
+
+def _matching(
+    installations: list[Installation], texts: list[str], platform: Platform, root: Path
+) -> list[Installation]:
+    """The installations matching any of the requests, each once.
+
+    Raises:
+        NoMatchingBuild: none matches any request (said once, not once per request too).
+    """
+    from tui.core.errors import NoMatchingBuild
+    from tui.core.requests import parse_request
+
+    requests = [parse_request(text) for text in texts]
+    chosen: list[Installation] = []
+    missing: list[str] = []
+    for request in requests:
+        print(f"Searching for Python versions matching: {request.text}", file=sys.stderr)
+        found = [
+            i
+            for i in installations
+            # As uv: `3.12` removes the default build, not +debug or +freethreaded ones.
+            if request.matches_installation(
+                i, platform, prereleases=True, default_variant_only=True
+            )
+        ]
+        if not found:
+            missing.append(request.text)
+        chosen += [i for i in found if i not in chosen]
+    if not chosen:
+        raise NoMatchingBuild(
+            "`, `".join(missing),
+            installed=True,
+            hint=f"installed Pythons live in {root}; see `pybuilds list --only-installed`",
+        )
+    for text in missing:  # as uv, for requests beside ones that matched
+        print(f"No existing installations found for: {text}", file=sys.stderr)
+    return chosen
