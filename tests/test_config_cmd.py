@@ -218,6 +218,18 @@ def test_set_notes_when_uv_ignores_the_file(
     assert f"note: uv does not read {user_file(work)} while UV_NO_CONFIG is set" in err
 
 
+def test_set_into_tool_uv_does_not_warn_about_where_it_wrote(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = write(work / "pyproject.toml", '[project]\nname = "p"\n\n[tool.uv]\n')
+    assert pybuilds_config(["set", "--scope", "project", KEY, "https://m.example/pbs"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"set {KEY} = https://m.example/pbs in {pyproject} [tool.uv]"
+    ]
+    assert pybuilds_config(["show"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_unset_reports_what_it_did_and_what_still_applies(
     layered: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

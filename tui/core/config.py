@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 from tui.core.config_files import (
     KEY_SPECS,
     KEYS,
-    MIRROR_KEYS,
     MIRROR_SETTING_OF,
     ConfigFile,
     allowed_values,
@@ -224,12 +223,9 @@ def _explicit_file(path: Path, origin: str, cwd: Path) -> Discovery:
 
 def _file_warnings(file: ConfigFile) -> list[str]:
     if file.table:
-        return [
-            f"`{key}` in {file.origin}: uv documents mirror keys for uv.toml only; "
-            "move it to a uv.toml"
-            for key in file.values
-            if key in MIRROR_KEYS
-        ]
+        # A [tool.uv] that uv would skip is never used (find_project_file says why). Mirror
+        # keys there are fine: uv 0.13.9 reads them, though its docs list them for uv.toml.
+        return []
     return [
         f"{file.path}: {problem}; uv refuses this file" for problem in value_problems(file.values)
     ]

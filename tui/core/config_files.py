@@ -80,8 +80,6 @@ MIRROR_SETTING_OF = {
     "pyodide": "pyodide-install-mirror",
 }
 """The setting that names each implementation's mirror."""
-MIRROR_KEYS = frozenset(MIRROR_SETTING_OF.values())
-"""uv's docs list these as uv.toml-only; uv 0.13.9 still reads them from [tool.uv]."""
 
 # Top-level keys uv 0.13.9 accepts in uv.toml and [tool.uv] (from its "unknown field" error).
 # Any other key makes uv refuse a uv.toml, and skip a pyproject.toml's settings.
