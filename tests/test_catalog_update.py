@@ -96,3 +96,27 @@ def test_update_over_a_folder_named_like_the_cache_names_it(
         "hint: move that folder away; nothing was changed",
     ]
     assert [p.name for p in taken.parent.iterdir()] == [taken.name]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["catalog"],
+        ["doctor", "3.13", "--os", "linux", "--arch", "x86_64", "--libc", "gnu"],
+    ],
+)
+def test_a_broken_cached_catalog_points_at_catalog_reset(
+    isolated: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cached = isolated / "cache" / "download-metadata.json"
+    cached.parent.mkdir()
+    cached.write_text("{broken\n")
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert f"invalid download catalog {cached}: not valid JSON" in shown
+    assert "hint: this is pybuilds' cached catalog (from `pybuilds catalog update`): " in shown
+    assert "`pybuilds catalog reset` goes back to the embedded one" in shown
+    assert "unset python-downloads-json-url" not in shown  # not set, so not the thing to fix
+    assert main(["catalog", "reset"]) == 0

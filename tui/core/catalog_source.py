@@ -89,10 +89,28 @@ def load_catalog(location: str | None = None, *, scope: Scope | None = None) -> 
         if not cached.is_file():
             return LoadedCatalog(load_embedded(scope), EMBEDDED_SOURCE)
         label = str(cached)
-        builds = parse_catalog(cached.read_bytes(), label)
+        builds = _read_cache(cached)
     if scope is not None:
         builds = tuple(b for b in builds if in_scope(b, scope))
     return LoadedCatalog(builds, label)
+
+
+def _read_cache(cached: Path) -> tuple[Build, ...]:
+    """The builds of pybuilds' own cached catalog; a broken one is pybuilds' to reset, not a
+    setting to fix."""
+    try:
+        return parse_catalog(cached.read_bytes(), str(cached))
+    except CatalogError as error:
+        error.hint = _RESET_HINT
+        raise
+    except OSError as error:
+        raise CatalogError(str(cached), error.strerror or str(error)) from None
+
+
+_RESET_HINT = (
+    "this is pybuilds' cached catalog (from `pybuilds catalog update`): `pybuilds catalog "
+    "reset` goes back to the embedded one, `pybuilds catalog update` fetches it again"
+)
 
 
 def update_cache(location: str) -> tuple[Path, int]:
