@@ -292,6 +292,19 @@ def test_credentials_never_appear_in_errors_but_are_stored_as_given(home: Path) 
     assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0  # a new file with a secret: owner only
 
 
+def test_relative_catalog_paths_are_stored_normalised_without_resolving_symlinks(
+    home: Path,
+) -> None:
+    (home / "real").mkdir()
+    (home / "real" / "cat.json").write_text("{}")
+    (home / "linked").symlink_to(home / "real")
+    deeper = home / "proj" / "sub" / "deeper"
+    deeper.mkdir(parents=True)
+    result = edit_setting("python-downloads-json-url", "../../../linked/./cat.json", cwd=deeper)
+    assert result.stored == str(home / "linked" / "cat.json")
+    assert load_settings(cwd=home).get("python-downloads-json-url") == result.stored
+
+
 def test_catalog_paths_are_stored_absolute(home: Path) -> None:
     catalog = home / "catalog.json"
     catalog.write_text("{}")

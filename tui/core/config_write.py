@@ -82,10 +82,11 @@ def check_value(key: str, value: str, *, cwd: Path) -> str | bool:
     if "://" in value:
         _check_url(key, value, want_dir=False)
         return value
-    path = cwd / Path(value).expanduser()
+    # uv resolves a relative path against its working directory, which differs per run, so
+    # store it absolute; normalised as text (`a/../b` -> `b`), keeping symlinks as named.
+    path = Path(os.path.normpath(cwd / Path(value).expanduser()))
     if not path.is_file():
         raise ConfigError(key, f"{path} is not an existing file", hint="give a path or a URL")
-    # uv resolves a relative path against its working directory, which differs per run.
     return str(path)
 
 
