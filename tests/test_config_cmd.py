@@ -218,6 +218,18 @@ def test_set_notes_when_uv_ignores_the_file(
     assert f"note: uv does not read {user_file(work)} while UV_NO_CONFIG is set" in err
 
 
+@pytest.mark.parametrize("scope", ["project", "user", "system"])
+def test_unset_without_the_file_says_so_and_nothing_about_uv_reading_it(
+    work: Path, capsys: pytest.CaptureFixture[str], scope: str
+) -> None:
+    path = {"project": work / "uv.toml", "user": user_file(work), "system": system_file(work)}
+    assert pybuilds_config(["unset", "--scope", scope, KEY]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"{KEY} was not set: {path[scope]} does not exist"
+    ]
+    assert not path[scope].exists()
+
+
 def test_set_into_tool_uv_does_not_warn_about_where_it_wrote(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -227,6 +227,8 @@ def _edit(args: argparse.Namespace, action: str) -> int:
         print(f"{verb} {key} = {shown} in {where}", file=sys.stderr)
     elif result.changed:
         print(f"removed {key} from {where}", file=sys.stderr)
+    elif not result.path.exists():
+        print(f"{key} was not set: {where} does not exist", file=sys.stderr)
     else:
         print(f"{key} was not set in {where}", file=sys.stderr)
     _after_edit(key, result.path, pybuilds_key, removed=action == "unset")
@@ -261,7 +263,8 @@ def _after_edit(key: str, path: Path, pybuilds_key: bool, *, removed: bool) -> N
     for message in settings.warnings:
         if str(path) in message:
             warn(message)
-    if not pybuilds_key and all(f.path != path for f in settings.files):
+    # A file that does not exist is neither read nor ignored: there is nothing to say about it.
+    if not pybuilds_key and path.exists() and all(f.path != path for f in settings.files):
         reason = settings.discovery.override
         if reason is None and env_flag(settings.env, "UV_NO_SYSTEM_CONFIG"):
             reason = "UV_NO_SYSTEM_CONFIG"
