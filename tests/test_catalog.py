@@ -188,7 +188,7 @@ def test_load_catalog_from_path_and_file_url(tmp_path: Path, isolated_cache: Pat
 def test_update_cache_validates_before_replacing(tmp_path: Path, isolated_cache: Path) -> None:
     good = tmp_path / "good.json"
     good.write_bytes(doc(k=ENTRY))
-    target, count = update_cache(str(good))
+    target, count, _ = update_cache(str(good))
     assert target == isolated_cache == cache_path()
     assert count == 1
     assert load_catalog(None).source == str(isolated_cache)

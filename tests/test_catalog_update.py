@@ -3,6 +3,7 @@ cached catalog gone bad, through the real CLI entry point."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -120,3 +121,35 @@ def test_a_broken_cached_catalog_points_at_catalog_reset(
     assert "`pybuilds catalog reset` goes back to the embedded one" in shown
     assert "unset python-downloads-json-url" not in shown  # not set, so not the thing to fix
     assert main(["catalog", "reset"]) == 0
+
+
+def test_a_gzipped_catalog_is_cached_uncompressed_and_uv_is_pointed_at_the_copy(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = isolated / "real.json.gz"
+    source.write_bytes(gzip.compress(catalog_document()))
+    assert main(["catalog", "update", "--from", str(source)]) == 0
+    cached = isolated / "cache" / "download-metadata.json"
+    assert cached.read_bytes() == catalog_document()  # plain JSON, which uv can parse
+    err = capsys.readouterr().err
+    assert str(source) not in err
+    assert err.rstrip().endswith(
+        "which pybuilds saved uncompressed (uv cannot read a gzipped catalog): "
+        f"pybuilds config set python-downloads-json-url '{cached}'"
+    )
+
+
+def test_a_gzipped_catalog_in_the_setting_is_not_said_to_be_read_by_uv(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = isolated / "real.json.gz"
+    source.write_bytes(gzip.compress(catalog_document()))
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS_JSON_URL", str(source))
+    assert main(["catalog", "update"]) == 0
+    assert (
+        capsys.readouterr()
+        .err.rstrip()
+        .endswith(
+            "pybuilds reads that catalog, not this cache; uv cannot read it, as it is gzipped"
+        )
+    )

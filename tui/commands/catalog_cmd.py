@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.common import add_catalog_arguments
 
 if TYPE_CHECKING:
+    from tui.core.catalog_source import CacheUpdate
     from tui.core.config import Settings
 
 
@@ -61,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
 
             raise UsageError("--from: give a path or URL of a download-metadata.json")
         source = args.source or location or UPSTREAM_CATALOG
-        path, count = catalog_source.update_cache(source)
-        print(f"catalog updated: {count} builds, saved to {path}")
-        _note_uv_after_update(settings, source)
+        saved = catalog_source.update_cache(source)
+        print(f"catalog updated: {saved.builds} builds, saved to {saved.path}")
+        _note_uv_after_update(settings, source, saved)
         return 0
     loaded = catalog_source.load_catalog(location)
     print(f"source: {loaded.source}")
@@ -97,13 +98,22 @@ def set_catalog_command(location: str) -> str:
     return f"pybuilds config set python-downloads-json-url {value}"
 
 
-def _note_uv_after_update(settings: Settings, source: str) -> None:
+def _note_uv_after_update(settings: Settings, source: str, saved: CacheUpdate) -> None:
     """`catalog update` changes pybuilds' choices only: say what uv reads instead."""
     setting = settings.setting("python-downloads-json-url")
     if setting.value:
+        readers = "pybuilds reads" if saved.gzipped else "pybuilds and uv read"
         note = (
-            f"python-downloads-json-url is set (by {setting.origin}): pybuilds and uv read "
-            "that catalog, not this cache"
+            f"python-downloads-json-url is set (by {setting.origin}): {readers} that "
+            "catalog, not this cache"
+        )
+        if saved.gzipped:
+            note += "; uv cannot read it, as it is gzipped"
+    elif saved.gzipped:
+        # uv says "Unable to parse the JSON Python download list": point it at the copy.
+        note = (
+            f"{UV_IGNORES_CACHE}, which pybuilds saved uncompressed (uv cannot read a gzipped "
+            f"catalog): {set_catalog_command(str(saved.path))}"
         )
     else:
         note = f"{UV_IGNORES_CACHE}: {set_catalog_command(source)}"

@@ -12,6 +12,8 @@ from tui.core.catalog_embedded import EMBEDDED_SOURCE, Scope, in_scope, load_emb
 from tui.core.errors import CatalogError, PybuildsError
 from tui.core.redact import redact_url
 
+GZIP_MAGIC = b"\x1f\x8b"
+
 
 class LoadedCatalog(NamedTuple):
     builds: tuple[Build, ...]
@@ -113,16 +115,32 @@ _RESET_HINT = (
 )
 
 
-def update_cache(location: str) -> tuple[Path, int]:
-    """Validate the catalog at `location`, then atomically replace the cached one.
+class CacheUpdate(NamedTuple):
+    """What `update_cache` saved."""
 
-    Returns the cache path and the number of builds. The old cache stays if anything fails.
+    path: Path
+    builds: int
+    gzipped: bool
+    """The source was gzip-compressed: pybuilds reads it, uv cannot ("Unable to parse the JSON
+    Python download list"), so only the uncompressed copy in the cache suits uv."""
+
+
+def update_cache(location: str) -> CacheUpdate:
+    """Validate the catalog at `location`, then atomically replace the cached one with it,
+    uncompressed so that uv can read the cached file too.
+
+    The old cache stays if anything fails.
     """
     data = read_location(location)
     label = redact_url(location) if "://" in location else location
     builds = parse_catalog(data, label)
     if not builds:
         raise CatalogError(label, "it lists no build pybuilds can use; the cache was kept")
+    gzipped = data[:2] == GZIP_MAGIC
+    if gzipped:
+        import gzip
+
+        data = gzip.decompress(data)
     target = cache_path()
     try:
         _replace_atomically(target, data)
@@ -138,7 +156,7 @@ def update_cache(location: str) -> tuple[Path, int]:
             hint=f"make {target.parent} a folder you can write to, or set PYBUILDS_CACHE_DIR "
             "to one; nothing was changed",
         ) from None
-    return target, len(builds)
+    return CacheUpdate(target, len(builds), gzipped)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:
