@@ -1,11 +1,12 @@
-"""The doctor's settings and request steps say what `pybuilds install` and uv would do."""
+"""The doctor's settings, request and catalog steps say what `pybuilds install` and uv would do."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from test_doctor import PLATFORM, TAG, make_mirror, write_catalog
+from test_doctor import NAME, PLATFORM, SHA, TAG, entry, make_mirror, write_catalog
 
 from tui.core.config import Settings, load_settings
 from tui.core.doctor import Report, diagnose
@@ -128,3 +129,27 @@ def test_the_request_step_says_what_the_request_means_in_words(
     assert parsed.message == (
         f"request: `{shown}` means {meaning} (platform: {PLATFORM.describe()})"
     )
+
+
+@pytest.mark.parametrize(("outside", "words"), [(1, "1 CPython URL is"), (2, "2 CPython URLs are")])
+def test_catalog_urls_outside_github_are_counted_in_words(
+    tmp_path: Path, outside: int, words: str
+) -> None:
+    entries = {
+        f"cpython-3.12.{patch}-linux-x86_64-gnu": entry(
+            f"https://elsewhere.example/{TAG}/{NAME}", SHA, patch=patch
+        )
+        for patch in range(outside)
+    }
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(entries))
+    settings = load_settings(
+        {
+            "python-install-mirror": "https://mirror.example",
+            "python-downloads-json-url": str(catalog),
+        },
+        env={"HOME": str(tmp_path), "UV_NO_SYSTEM_CONFIG": "1"},
+        cwd=tmp_path,
+    )
+    found = next(f for f in run(settings).findings if f.step == "catalog")
+    assert f"; {words} not under https://github.com/astral-sh/" in found.message

@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--from: give a path or URL of a download-metadata.json")
         source = args.source or location or UPSTREAM_CATALOG
         saved = catalog_source.update_cache(source)
-        print(f"catalog updated: {saved.builds} builds, saved to {saved.path}")
+        count = "1 build" if saved.builds == 1 else f"{saved.builds:,} builds"
+        print(f"catalog updated: {count}, saved to {saved.path}")
         _note_uv_after_update(settings, source, saved)
         return 0
     loaded = catalog_source.load_catalog(location)

@@ -131,8 +131,8 @@ def catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding:
         if outside:
             return warn(
                 "catalog",
-                f"catalog: {catalog.source} ({_builds(count)}); {len(outside):,} CPython URLs "
-                f"are not under {PBS_PREFIX}/, e.g. {redact_url(outside[0].url)}",
+                f"catalog: {catalog.source} ({_builds(count)}); {_urls_outside(len(outside))} "
+                f"{PBS_PREFIX}/, e.g. {redact_url(outside[0].url)}",
                 f"with python-install-mirror set (by {mirrors.python_origin}), uv refuses those "
                 "builds and uv 0.13.9 `uv python list` fails entirely; unset the mirror or "
                 "write the catalog with GitHub URLs",
@@ -168,6 +168,10 @@ def cache_finding(catalog: LoadedCatalog, settings: Settings) -> Iterator[Findin
 
 def _builds(count: int) -> str:
     return "1 build" if count == 1 else f"{count:,} builds"
+
+
+def _urls_outside(count: int) -> str:
+    return "1 CPython URL is not under" if count == 1 else f"{count:,} CPython URLs are not under"
 
 
 def _outside_pbs(url: str) -> bool:
