@@ -323,6 +323,32 @@ def test_an_unknown_key_in_uv_toml_is_kept_reading_but_reported(tree: Tree) -> N
     assert "`python-install-mirro`" in warning and "uv refuses this file" in warning
 
 
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (KEY, f"`{KEY}` is under [pip], but uv takes it only at the top level, before any table"),
+        ("bogus", "unknown key `pip.bogus`"),
+    ],
+    ids=["mirror-key", "unknown-key"],
+)
+def test_a_key_uv_does_not_accept_under_pip_is_reported(tree: Tree, key: str, problem: str) -> None:
+    path = write(tree.user_file, f'python-downloads = "manual"\n\n[pip]\n{key} = "https://x"\n')
+    settings = load_settings(cwd=tree.project)
+    assert settings.warnings == (f"{path}: {problem}; uv refuses this file",)
+    assert settings.get(KEY) is None
+
+
+def test_a_pyproject_with_a_bad_tool_uv_pip_key_is_skipped_like_uv(tree: Tree) -> None:
+    outer = write(tree.project.parent / "uv.toml", f'{KEY} = "https://outer.example"\n')
+    write(
+        tree.project / "pyproject.toml",
+        f'[tool.uv]\n{KEY} = "https://x"\n[tool.uv.pip]\n{KEY} = "https://y"\n',
+    )
+    settings = load_settings(cwd=tree.project)
+    assert settings.setting(KEY).origin == str(outer)
+    assert any("is under [pip]" in w and "uv skips" in w for w in settings.warnings)
+
+
 def test_a_non_string_value_is_reported_and_ignored(tree: Tree) -> None:
     write(tree.project / "uv.toml", f"{KEY} = 1\n")
     write(tree.user_file, f'{KEY} = "https://user.example"\n')

@@ -267,6 +267,21 @@ def test_a_tool_uv_table_pybuilds_cannot_parse_stays_the_one_uv_reads(machine: M
     assert cpython_url(machine.uv_urls()) == f"{mirror}/{TAG}/{NAME}"
 
 
+def test_uv_refuses_a_mirror_key_under_pip_and_pybuilds_says_so(machine: Machine) -> None:
+    (machine.project / "uv.toml").write_text(f'[pip]\n{KEY} = "{machine.mirror("pip")}"\n')
+    result = subprocess.run(
+        [find_uv(), "python", "list", "--only-downloads"],
+        cwd=machine.project,
+        env=machine.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and f"unknown field `{KEY}`" in result.stderr
+    [warning] = load_settings(env=machine.env, cwd=machine.project).warnings
+    assert f"`{KEY}` is under [pip]" in warning and warning.endswith("; uv refuses this file")
+
+
 def test_inside_a_project_subfolder_both_use_the_project_root(machine: Machine) -> None:
     machine.env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(machine.catalog)
     (machine.project / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')

@@ -100,6 +100,20 @@ _UV_TOML_KEYS = """required-version system-certs native-tls offline no-cache cac
     dev-dependencies build-backend"""
 UV_TOML_KEYS = frozenset(_UV_TOML_KEYS.split())
 
+# Keys uv 0.13.9 accepts in [pip] (from its "unknown field" error); any other refuses the file.
+_UV_PIP_KEYS = """python system break-system-packages target prefix index-url extra-index-url
+    no-index find-links index-strategy keyring-provider no-build no-binary only-binary
+    no-build-isolation require-build-hashes no-build-isolation-package extra-build-dependencies
+    extra-build-variables strict extra all-extras no-extra no-deps group allow-empty-requirements
+    resolution prerelease fork-strategy dependency-metadata output-file no-strip-extras
+    no-strip-markers no-annotate no-header custom-compile-command generate-hashes config-settings
+    config-settings-package python-version python-platform universal exclude-newer
+    exclude-newer-package no-emit-package emit-index-url emit-find-links emit-build-options
+    emit-marker-expression emit-index-annotation annotation-style link-mode compile-bytecode
+    require-hashes verify-hashes no-sources no-sources-package upgrade upgrade-package reinstall
+    reinstall-package torch-backend"""
+UV_PIP_KEYS = frozenset(_UV_PIP_KEYS.split())
+
 _BOOL_TRUE = frozenset(("y", "yes", "t", "true", "on", "1"))
 _BOOL_FALSE = frozenset(("n", "no", "f", "false", "off", "0"))
 # uv reads UV_PYTHON_DOWNLOADS case-insensitively and takes booleans for automatic/never.
@@ -238,6 +252,9 @@ class ConfigFile(NamedTuple):
 def value_problems(values: Mapping[str, Any]) -> list[str]:
     """Why uv would refuse these settings: unknown keys, wrong types, unknown choices."""
     problems = [f"unknown key `{key}`" for key in values if key not in UV_TOML_KEYS]
+    pip = values.get("pip")
+    if isinstance(pip, dict):
+        problems += [_pip_key_problem(key) for key in pip if key not in UV_PIP_KEYS]
     for key, value in values.items():
         spec = KEY_SPECS.get(key)
         if spec is None or spec.home != "uv":
@@ -247,6 +264,12 @@ def value_problems(values: Mapping[str, Any]) -> list[str]:
         elif spec.kind == "choice" and normalize_choice(key, value) is None:
             problems.append(f"`{key} = {value!r}` is not one of {allowed_values(key)}")
     return problems
+
+
+def _pip_key_problem(key: str) -> str:
+    if key in UV_TOML_KEYS:  # e.g. python-install-mirror pasted below [pip]
+        return f"`{key}` is under [pip], but uv takes it only at the top level, before any table"
+    return f"unknown key `pip.{key}`"
 
 
 def _tool_uv(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
