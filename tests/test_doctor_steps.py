@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -153,3 +154,24 @@ def test_catalog_urls_outside_github_are_counted_in_words(
     )
     found = next(f for f in run(settings).findings if f.step == "catalog")
     assert f"; {words} not under https://github.com/astral-sh/" in found.message
+
+
+def test_a_gzipped_catalog_fails_for_uv(tmp_path: Path) -> None:
+    plain = write_catalog(tmp_path / "plain.json")
+    packed = tmp_path / "catalog.json.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    mirror = make_mirror(tmp_path / "mirror").as_uri()
+    settings = load_settings(
+        {"python-install-mirror": mirror, "python-downloads-json-url": str(packed)},
+        env={"HOME": str(tmp_path), "UV_NO_SYSTEM_CONFIG": "1"},
+        cwd=tmp_path,
+    )
+    report = run(settings)
+    assert report.would_install
+    [gzipped] = [f for f in report.findings if f.uv_failure]
+    assert gzipped.message == f"catalog: {packed} is gzip-compressed: pybuilds reads it, uv cannot"
+    assert verdict("3.12", report.findings).endswith(
+        "uv would fail: it cannot read a gzipped catalog (Unable to parse the JSON Python "
+        "download list), set by --python-downloads-json-url; point python-downloads-json-url "
+        "at the uncompressed JSON"
+    )

@@ -19,6 +19,8 @@ class LoadedCatalog(NamedTuple):
     builds: tuple[Build, ...]
     source: str
     """`embedded`, the cache file's path, or the (redacted) path/URL the user gave."""
+    gzipped: bool = False
+    """The file is gzip-compressed: pybuilds reads it, uv does not."""
 
 
 def cache_path() -> Path:
@@ -83,9 +85,12 @@ def load_catalog(location: str | None = None, *, scope: Scope | None = None) -> 
     As in uv, a given location replaces the embedded catalog entirely (no merge). With `scope`
     (os, libc), builds for other platforms are left out.
     """
+    gzipped = False
     if location:
         label = redact_url(location) if "://" in location else str(local_path(location))
-        builds = parse_catalog(read_location(location), label)
+        data = read_location(location)
+        gzipped = data[:2] == GZIP_MAGIC
+        builds = parse_catalog(data, label)
     else:
         cached = cache_path()
         if not cached.is_file():
@@ -94,7 +99,7 @@ def load_catalog(location: str | None = None, *, scope: Scope | None = None) -> 
         builds = _read_cache(cached)
     if scope is not None:
         builds = tuple(b for b in builds if in_scope(b, scope))
-    return LoadedCatalog(builds, label)
+    return LoadedCatalog(builds, label, gzipped)
 
 
 def _read_cache(cached: Path) -> tuple[Build, ...]:

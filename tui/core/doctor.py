@@ -24,6 +24,7 @@ from tui.core.doctor_settings import (
     cache_finding,
     catalog_finding,
     downloads_finding,
+    gzipped_finding,
     settings_findings,
     try_load_catalog,
 )
@@ -139,6 +140,7 @@ def iter_diagnosis(
             return
     mirrors = mirrors_from_settings(settings, allow_paths=True)  # a finding explains them
     yield catalog_finding(catalog, mirrors)
+    yield from gzipped_finding(catalog, settings)
     yield from cache_finding(catalog, settings)
     build = yield from build_findings(catalog.builds, parsed, platform, choice)
     if build is None:

@@ -147,6 +147,21 @@ def catalog_finding(catalog: LoadedCatalog, mirrors: MirrorSettings) -> Finding:
     )
 
 
+def gzipped_finding(catalog: LoadedCatalog, settings: Settings) -> Iterator[Finding]:
+    """pybuilds reads a gzipped catalog; uv stops at it before any download."""
+    if not catalog.gzipped:
+        return
+    origin = settings.setting("python-downloads-json-url").origin
+    yield warn(
+        "catalog",
+        f"catalog: {catalog.source} is gzip-compressed: pybuilds reads it, uv cannot",
+        "point python-downloads-json-url at the uncompressed JSON (gunzip it)",
+        uv_failure="it cannot read a gzipped catalog (Unable to parse the JSON Python download "
+        f"list), set by {origin}; point python-downloads-json-url at the uncompressed JSON",
+        source=catalog.source,
+    )
+
+
 def cache_finding(catalog: LoadedCatalog, settings: Settings) -> Iterator[Finding]:
     """pybuilds' refreshed catalog is pybuilds' alone: uv keeps its built-in one."""
     from tui.core.catalog_source import cache_path
