@@ -279,6 +279,22 @@ def test_flavour_whose_sha256sums_cannot_be_read_is_not_installed(
     assert not (layout.root / pbs_builds.key).exists()
 
 
+def test_a_broken_install_is_installed_again(pbs_builds: PBSBuilds, layout: Layout) -> None:
+    """A folder a crash left (no interpreter in it) used to count as installed, so the
+    install refreshed links to an interpreter that was not there."""
+    broken = layout.root / pbs_builds.key
+    broken.mkdir(parents=True)
+    (broken / "left-over").write_text("")
+
+    events = _events(pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri()))
+
+    assert isinstance(events[-1], Done) and not events[-1].already_installed
+    [warning] = [e.message for e in events if isinstance(e, Warned)]
+    assert warning == f"{broken} has no python{MINOR} (a broken install); installing it again"
+    assert _run(broken / "bin" / f"python{MINOR}", "print(1)") == "1"
+    assert not (broken / "left-over").exists()
+
+
 def test_install_dir_below_a_file_is_one_clear_error(pbs_builds: PBSBuilds, tmp_path: Path) -> None:
     """`--install-dir` given a file (or a path through one) said only `Not a directory: …/.temp`."""
     blocker = tmp_path / "a-file"

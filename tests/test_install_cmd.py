@@ -159,6 +159,20 @@ def test_install_an_archive_file(
     assert f" + {pbs_builds.key}" in capsys.readouterr().err
 
 
+def test_a_request_a_broken_install_matches_installs_it_again(
+    pbs_builds: PBSBuilds, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = Path(dirs[1]) / pbs_builds.key
+    broken.mkdir(parents=True)
+
+    assert main(_install_args(pbs_builds, dirs, MINOR)) == 0
+
+    err = capsys.readouterr().err
+    assert "already installed" not in err and "(a broken install); installing it again" in err
+    assert (broken / "bin" / f"python{MINOR}").is_file()
+    assert (Path(dirs[3]) / f"python{MINOR}").resolve().is_file()
+
+
 def test_an_archive_for_another_platform_is_installed_but_not_linked(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -285,8 +285,8 @@ def _already(
     from tui.core.requests import find_installation
 
     found = find_installation(layout.installations(), request, platform_from(args))
-    if found is None or found.key.variant != build.variant:
-        return False
+    if found is None or found.key.variant != build.variant or not found.has_interpreter():
+        return False  # a broken install is installed again (see _Installer.run)
     for message in refresh(found, layout, options=options):
         warn(message)
     print(f"Python {request.text} is already installed ({found.key})", file=sys.stderr)

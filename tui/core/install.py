@@ -318,8 +318,16 @@ class _Installer:
             yield Resolved(self.key, redact_url(url), setting)
         self.layout.init()
         if self.target.is_dir() and not self.options.reinstall:
-            yield from self._existing()
-            return
+            present = self.layout.installation(self.ikey)
+            if present is None or present.has_interpreter():
+                yield from self._existing()
+                return
+            # A folder a crash left, or one emptied: nothing in it runs, so it is replaced.
+            yield Warned(
+                self.key,
+                f"{self.target} has no {present.executable.name} (a broken install); "
+                "installing it again",
+            )
         expected, self.unverified = self._checksum(sources, flavoured)
         # A private folder in uv's scratch dir (tempfile.mkdtemp's job, without its imports).
         work = self.layout.temp_dir / f"pybuilds-{os.urandom(6).hex()}"
@@ -463,7 +471,8 @@ class _Installer:
         """Under the lock: rename into place (an old install kept until the swap), then link."""
         lock = yield from self._lock()
         try:
-            if self.target.is_dir() and not self.options.reinstall:
+            present = self.layout.installation(self.ikey)
+            if present is not None and present.has_interpreter() and not self.options.reinstall:
                 # Another process installed the same key while this one downloaded.
                 done = Done(self.key, self.target, already_installed=True)
             else:
