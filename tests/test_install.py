@@ -279,6 +279,22 @@ def test_flavour_whose_sha256sums_cannot_be_read_is_not_installed(
     assert not (layout.root / pbs_builds.key).exists()
 
 
+def test_a_flavour_the_release_does_not_publish_names_both_settings(
+    pbs_builds: PBSBuilds, layout: Layout
+) -> None:
+    """The flavour may come from `default-flavour` in pybuilds.toml, not only --flavour."""
+    events = _events(
+        pbs_builds.build(), layout, _options(pbs_builds.mirror.as_uri(), flavour="lto-full")
+    )
+
+    error = _failure(events)
+    assert isinstance(error, InstallError) and "publishes no `lto-full` archive" in str(error)
+    assert error.hint == (
+        "omit --flavour (or unset default-flavour in pybuilds.toml) to install the catalog's "
+        "own archive"
+    )
+
+
 def test_a_broken_install_is_installed_again(pbs_builds: PBSBuilds, layout: Layout) -> None:
     """A folder a crash left (no interpreter in it) used to count as installed, so the
     install refreshed links to an interpreter that was not there."""

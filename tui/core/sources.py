@@ -48,7 +48,8 @@ def resolve_urls(
         except ValueError as error:
             raise InstallError(
                 f"no `{flavour}` archive for {build.install_key}: {error}",
-                hint="omit --flavour to install the catalog's own archive",
+                hint="omit --flavour (or unset default-flavour in pybuilds.toml) to install "
+                "the catalog's own archive",
             ) from None
         variant = parse_asset_name(url).variant
         if variant != build.variant:
