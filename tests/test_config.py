@@ -295,16 +295,17 @@ def test_a_broken_pyproject_is_skipped_with_a_warning_like_uv(tree: Tree) -> Non
     assert any("line 1, column" in w and "uv skips" in w for w in settings.warnings)
 
 
-def test_a_tool_uv_table_pybuilds_cannot_parse_is_not_said_to_be_skipped_by_uv(
-    tree: Tree,
-) -> None:
-    path = write(
+def test_toml_1_1_is_read_as_uv_reads_it(tree: Tree) -> None:
+    """Multi-line inline tables and `\\e` escapes are TOML 1.1: uv 0.13.9 reads them, and
+    tomllib (TOML 1.0) refused the whole file."""
+    write(
         tree.project / "pyproject.toml",
-        '[project]\nname = "a"\n[tool.uv]\nextra-build-variables = {\n  a = { B = "1" },\n}\n',
+        f'[project]\nname = "a"\n[tool.uv]\n{KEY} = "https://m.example"\n'
+        'extra-build-variables = {\n  a = { B = "\\e" },\n}\n',
     )
-    [warning] = load_settings(cwd=tree.project).warnings
-    assert warning.startswith(f"{path}: invalid TOML at line 4, column")
-    assert "uv skips" not in warning and "valid TOML 1.1" in warning
+    settings = load_settings(cwd=tree.project)
+    assert not settings.warnings
+    assert settings.get(KEY) == "https://m.example"
 
 
 def test_a_pyproject_with_an_unknown_tool_uv_key_is_skipped_like_uv(tree: Tree) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tui.core.config import load_settings, save_preference, set_value, unset_value
-from tui.core.errors import ConfigError
 
 KEY = "python-install-mirror"
 TAG = "20240713"
@@ -255,16 +254,17 @@ def test_uv_reads_a_uv_toml_with_a_bom_that_pybuilds_edited(machine: Machine) ->
     assert machine.pybuilds_mirror() == machine.mirror("bom")
 
 
-def test_a_tool_uv_table_pybuilds_cannot_parse_stays_the_one_uv_reads(machine: Machine) -> None:
+def test_a_toml_1_1_tool_uv_table_is_edited_where_uv_reads_it(machine: Machine) -> None:
     machine.env["UV_PYTHON_DOWNLOADS_JSON_URL"] = str(machine.catalog)
     mirror = machine.mirror("pyproject")
     (machine.project / "pyproject.toml").write_text(
         f'[project]\nname = "demo"\nversion = "0"\n\n[tool.uv]\n{KEY} = "{mirror}"\n'
         'extra-build-variables = {\n    demo = { CFLAGS = "-O2" },\n}\n'  # TOML 1.1
     )
-    with pytest.raises(ConfigError, match=r"has a \[tool.uv\] table"):
-        set_value(KEY, machine.mirror("new"), "project", env=machine.env, cwd=machine.project)
-    assert cpython_url(machine.uv_urls()) == f"{mirror}/{TAG}/{NAME}"
+    assert machine.pybuilds_mirror() == mirror
+    set_value(KEY, machine.mirror("new"), "project", env=machine.env, cwd=machine.project)
+    assert sorted(p.name for p in machine.project.iterdir()) == ["pyproject.toml"]
+    assert cpython_url(machine.uv_urls()) == f"{machine.mirror('new')}/{TAG}/{NAME}"
 
 
 def test_uv_refuses_a_mirror_key_under_pip_and_pybuilds_says_so(machine: Machine) -> None:

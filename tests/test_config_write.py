@@ -412,13 +412,12 @@ extra-build-variables = {
 @pytest.mark.parametrize(
     "pyproject",
     [
-        TOML_1_1_TOOL_UV,  # uv 0.13.9 reads TOML 1.1; tomllib does not
         '[project]\nname = "demo"\n[tool.uv]\nnot-a-uv-key = 1\n',  # uv skips this table
         '[project\n[ "tool" . "uv" . pip ]\nindex-url = "x"\n',
         "[project\ntool.uv.managed = true\n",
         "[[tool.uv.index]]\nname = 'a'\nurl = 'https://x' oops\n",
     ],
-    ids=["toml-1.1", "uv-skips-it", "quoted-header", "dotted-key", "array-of-tables"],
+    ids=["uv-skips-it", "quoted-header", "dotted-key", "array-of-tables"],
 )
 def test_no_uv_toml_is_created_beside_a_tool_uv_table_pybuilds_cannot_edit(
     home: Path, pyproject: str
@@ -429,6 +428,16 @@ def test_no_uv_toml_is_created_beside_a_tool_uv_table_pybuilds_cannot_edit(
     assert str(caught.value).startswith(f"{home / 'pyproject.toml'}: has a [tool.uv] table")
     assert caught.value.hint == "edit [tool.uv] by hand, or use --scope user"
     assert sorted(p.name for p in home.iterdir()) == ["pyproject.toml"]
+
+
+def test_a_toml_1_1_tool_uv_table_is_edited_in_place(home: Path) -> None:
+    """uv 0.13.9 reads TOML 1.1; so do tomli (>= 2.4) and tomlkit (>= 0.15)."""
+    (home / "pyproject.toml").write_text(TOML_1_1_TOOL_UV)
+    written = set_value(KEY, "https://m.example/pbs", "project", cwd=home)
+    assert written == home / "pyproject.toml"
+    assert (home / "pyproject.toml").read_text() == (
+        f'{TOML_1_1_TOOL_UV}{KEY} = "https://m.example/pbs"\n'
+    )
 
 
 def test_a_uv_toml_the_user_made_beside_tool_uv_is_edited(home: Path) -> None:

@@ -180,15 +180,13 @@ _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?
 
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     """Parse TOML; a syntax error becomes one ConfigError line naming file, line and column."""
-    # Imported here: most runs find no settings file and need no parser (~5 ms).
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    # Imported here: most runs find no settings file and need no parser (~5 ms). tomli, not
+    # tomllib: uv reads TOML 1.1, which tomli parses from 2.4 and tomllib does not.
+    import tomli
 
     try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data: dict[str, Any] = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
         message = str(error)
         if match := _TOML_POSITION.match(message):
             where = f"line {match['line']}, column {match['col']}"
@@ -348,7 +346,7 @@ def find_project_file(cwd: Path) -> tuple[ConfigFile | None, Path, list[str]]:
         try:
             data = _read_pyproject(pyproject)
         except ConfigError as error:
-            warnings.append(_unparsable_pyproject(pyproject, error))
+            warnings.append(f"uv skips {error} and keeps looking in parent directories")
             continue
         uv = _tool_uv(data) if data is not None else None
         if uv is None:
@@ -372,8 +370,8 @@ _TOOL_UV_LINE = re.compile(
 
 
 def has_tool_uv(pyproject: Path) -> bool:
-    """Whether a pyproject.toml has a [tool.uv] table, even one pybuilds cannot parse (uv reads
-    TOML 1.1, tomllib does not) or one uv skips for a bad key."""
+    """Whether a pyproject.toml has a [tool.uv] table, even in a file that does not parse or
+    one uv skips for a bad key."""
     try:
         data = pyproject.read_bytes()
     except OSError:
@@ -383,16 +381,6 @@ def has_tool_uv(pyproject: Path) -> bool:
     except ConfigError:
         text = data.removeprefix(UTF8_BOM).decode("utf-8", "replace")
         return _TOOL_UV_LINE.search(text) is not None
-
-
-def _unparsable_pyproject(pyproject: Path, error: ConfigError) -> str:
-    if has_tool_uv(pyproject):
-        # tomllib parses TOML 1.0; uv 0.13.9 reads TOML 1.1 (multi-line inline tables...).
-        return (
-            f"{error}: pybuilds skips its [tool.uv] and keeps looking in parent directories; "
-            "uv reads the table if the file is valid TOML 1.1, which pybuilds cannot parse"
-        )
-    return f"uv skips {error} and keeps looking in parent directories"
 
 
 def _sibling_tool_uv(pyproject: Path) -> Mapping[str, Any] | None:
