@@ -16,6 +16,7 @@ from tui.core.doctor_build import (
     build_findings,
     choice_findings,
     choice_from,
+    level_findings,
     request_finding,
     uv_other_build,
 )
@@ -145,6 +146,9 @@ def iter_diagnosis(
     build = yield from build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
+    build = yield from level_findings(
+        catalog.builds, parsed, platform, choice, build, mirrors, options
+    )
     uv_other = uv_other_build(catalog.builds, parsed, platform, choice, build)
     if uv_other is not None:
         yield uv_other

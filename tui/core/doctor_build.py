@@ -13,6 +13,8 @@ from tui.core.platform import Platform
 if TYPE_CHECKING:
     from tui.core.catalog import Build
     from tui.core.config import Settings
+    from tui.core.fetch import FetchOptions
+    from tui.core.mirrors import MirrorSettings
     from tui.core.requests import Request
 
 _SHOWN = 6
@@ -208,6 +210,56 @@ def uv_other_build(
         "what follows checks pybuilds' choice only",
         uv_unchecked=f"uv was not checked: it ignores --build and would pick {instead}",
     )
+
+
+def level_findings(
+    builds: Sequence[Build],
+    request: Request,
+    platform: Platform,
+    choice: Choice,
+    build: Build,
+    mirrors: MirrorSettings,
+    options: FetchOptions | None,
+) -> Generator[Finding, None, Build]:
+    """pybuilds picks the CPU's best x86-64 level, uv the baseline: say so, and on a user's
+    mirror without the level build, switch to the baseline as `pybuilds install` does
+    (`level_fallback`). Returns the build the rest of the walk checks."""
+    from tui.core.requests import select_build
+
+    if request.arch is not None or build.arch_level is None:
+        return build
+    uvs = select_build(builds, request, platform._replace(arch_level=None), build_tag=choice.tag)
+    if uvs is None or (uvs.version, uvs.build, uvs.variant) != (
+        build.version,
+        build.build,
+        build.variant,
+    ):
+        return build
+    from tui.core.fetch import FetchOptions
+    from tui.core.install import InstallOptions
+    from tui.core.level_fallback import available_or_baseline
+
+    install_options = InstallOptions(
+        mirrors=mirrors, fetch=options or FetchOptions(), flavour=choice.flavour
+    )
+    chosen, why = available_or_baseline(build, uvs, install_options)
+    if why is not None:
+        yield warn(
+            "build",
+            f"build: {why}; what follows checks it",
+            key=uvs.key,
+            install_key=str(uvs.install_key),
+            tag=uvs.build,
+        )
+        return chosen
+    yield info(
+        "build",
+        f"build: uv picks {uvs.install_key}, the baseline x86-64 build, for "
+        f"`{request.text}`; what follows checks pybuilds' choice ({build.arch_level}) only",
+        f"check uv's with `pybuilds doctor {uvs.key}`",
+        uv_unchecked=f"uv was not checked: it picks the baseline build {uvs.install_key}",
+    )
+    return build
 
 
 def _same_install(one: Build, other: Build) -> bool:

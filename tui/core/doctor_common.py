@@ -155,7 +155,10 @@ def verdict(request: str, findings: Sequence[Finding]) -> str:
     """The last line: whether pybuilds, and uv, would install the request, and which build,
     e.g. "`3.12` would install with pybuilds (cpython-3.12.4-linux-x86_64-gnu, release
     20240713); uv would fail: …"."""
-    chosen = next((f.detail for f in findings if f.step == "build" and "key" in f.detail), None)
+    # The last build named: a later step may switch it (the baseline x86-64 fallback).
+    chosen = next(
+        (f.detail for f in reversed(findings) if f.step == "build" and "key" in f.detail), None
+    )
     which = f" ({chosen['install_key']}, release {chosen['tag'] or 'unknown'})" if chosen else ""
     if not would_install(findings):
         return f"`{request}` would NOT install{which}"
