@@ -403,6 +403,39 @@ def test_ctrl_c_during_side_by_side_installs(
     assert not any((root / ".temp").iterdir())
 
 
+def test_a_stop_still_lists_the_installs_that_finished(
+    pbs_builds: PBSBuilds,
+    two_builds: TwoBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    uv_env: dict[str, str],
+) -> None:
+    """SIGTERM after one of two installs finished: it stays, and the output says so (it used
+    to say only `error: terminated`)."""
+    other_key = pbs_builds.key.replace(VERSION, two_builds.other)
+    with TrickleServer(two_builds.mirror, piece=16 << 10, pause=0.05) as server:
+        args = [
+            *_install_args(pbs_builds, dirs, two_builds.other, "--no-bin"),
+            *["--archive", str(pbs_builds.install_only)],  # local: done long before the other
+            *["--mirror", server.url, "--python-downloads-json-url", str(two_builds.catalog)],
+        ]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui", *args], stderr=subprocess.PIPE, text=True
+        )
+        finished = Path(dirs[1]) / pbs_builds.key / "bin"
+        deadline = time.monotonic() + 30
+        while not finished.is_dir():
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 143
+    lines = err.splitlines()
+    assert f" + {pbs_builds.key}" in lines and lines[-1] == "error: terminated"
+    assert other_key not in err.split("Installed", 1)[1]
+    assert not (Path(dirs[1]) / other_key).exists()
+
+
 def test_sigterm_midway_cleans_up_like_ctrl_c(
     pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, uv_env: dict[str, str]
 ) -> None:

@@ -150,13 +150,15 @@ def run(args: argparse.Namespace) -> int:
         settings.require_downloads()
     installed: list[str] = []
     failed: list[PybuildsError] = []
-    if jobs:
-        from tui.core.parallel import merged
+    try:
+        if jobs:
+            from tui.core.parallel import merged
 
-        # One install runs here, so Ctrl-C stops it at once; several run side by side.
-        events = jobs[0] if len(jobs) == 1 else merged(jobs, workers=workers, cancel=cancel)
-        _consume(events, Progress(sys.stderr, verbose=args.verbose), installed, failed)
-    _summary(installed, started, layout, options)
+            # One install runs here, so Ctrl-C stops it at once; several run side by side.
+            events = jobs[0] if len(jobs) == 1 else merged(jobs, workers=workers, cancel=cancel)
+            _consume(events, Progress(sys.stderr, verbose=args.verbose), installed, failed)
+    finally:  # also when Ctrl-C or SIGTERM stops the rest: what finished stays installed
+        _summary(installed, started, layout, options)
     return _report(failed, verbose=args.verbose)
 
 
