@@ -381,9 +381,10 @@ GLIBC_V3 = Platform("linux", "x86_64", "gnu", "v3", "2.36")
         ((None, None, "musl"), Platform("linux", "x86_64", "musl", "v3")),
         ((None, "armv7", None), Platform("linux", "armv7", "gnueabihf")),
         ((None, "armv7", "gnueabi"), Platform("linux", "armv7", "gnueabi")),
-        ((None, "riscv64gc", None), Platform("linux", "riscv64", "gnu", None, "2.36")),
-        ((None, "riscv64", None), Platform("linux", "riscv64", "gnu", None, "2.36")),
-        ((None, "powerpc64le", None), Platform("linux", "powerpc64le", "gnu", None, "2.36")),
+        # Another CPU is another machine: its glibc version is not this one's.
+        ((None, "riscv64gc", None), Platform("linux", "riscv64", "gnu")),
+        ((None, "riscv64", None), Platform("linux", "riscv64", "gnu")),
+        ((None, "powerpc64le", None), Platform("linux", "powerpc64le", "gnu")),
         (("emscripten", "wasm32", None), Platform("emscripten", "wasm32", "musl")),
     ],
 )
@@ -411,6 +412,9 @@ def test_platform_from_parts_starting_off_linux() -> None:
         ((None, None, "glibc"), "invalid --libc `glibc`: expected one of gnu, musl"),
         (("macos", None, "gnu"), "invalid --libc `gnu`: darwin builds use `none`"),
         ((None, None, "none"), "invalid --libc `none`: linux builds use gnu, musl"),
+        (("macos", "armv7", None), "invalid --arch `armv7`: darwin builds are for x86_64, aarch64"),
+        (("emscripten", None, None), "invalid --os `emscripten`: emscripten builds are for wasm32"),
+        ((None, "wasm32", None), "invalid --arch `wasm32`: linux builds are for x86_64"),
     ],
 )
 def test_platform_from_parts_rejects_unknown_values_in_one_line(
@@ -447,6 +451,7 @@ def test_to_json_has_the_keys_and_both_spellings() -> None:
         ),
         (Platform("linux", "armv7", "gnueabi"), "linux armv7 glibc soft-float"),
         (Platform("darwin", "aarch64", "none"), "darwin aarch64"),
+        (Platform("darwin", "x86_64", "none"), "darwin x86_64"),  # levels are Linux's only
     ],
 )
 def test_describe_names_what_chooses_the_builds(platform: Platform, text: str) -> None:

@@ -86,7 +86,7 @@ class Platform(NamedTuple):
     def describe(self) -> str:
         """Human summary: `linux x86_64 (x86-64-v3) glibc 2.36`."""
         parts = [self.os, self.arch]
-        if self.arch == "x86_64":
+        if self.arch == "x86_64" and self.os == "linux":  # PBS ships levels for Linux only
             parts.append(f"(x86-64-{self.arch_level or 'v1'})")
         if self.libc == "gnu" or self.libc.startswith("gnueabi"):
             parts.append(f"glibc {self.libc_version}" if self.libc_version else "glibc")
@@ -192,8 +192,23 @@ def platform_from_parts(
         family, level = parsed
     if os_name != "linux" or family != "x86_64":
         level = None  # PBS ships x86-64 levels for Linux only
+    allowed = _ARCHES_OF.get(os_name, ())
+    if family not in allowed:
+        flag, value = ("--arch", arch) if arch is not None else ("--os", os or os_name)
+        raise InvalidPlatform(flag, value, f"{os_name} builds are for {', '.join(allowed)}")
     libc_name, libc_version = _libc_for(os_name, family, libc, base)
+    if family != base.arch:
+        libc_version = None  # another machine's: this one's says nothing about it
     return Platform(os_name, family, libc_name, level, libc_version)
+
+
+# What PBS, PyPy, GraalPy and Pyodide publish builds for, per OS.
+_ARCHES_OF: dict[str, tuple[str, ...]] = {
+    "linux": ("x86_64", "aarch64", "i686", "armv7", "powerpc64le", "s390x", "riscv64"),
+    "darwin": ("x86_64", "aarch64"),
+    "windows": ("x86_64", "i686", "aarch64"),
+    "emscripten": ("wasm32",),
+}
 
 
 def _libc_for(
