@@ -403,6 +403,23 @@ def test_ctrl_c_during_side_by_side_installs(
     assert not any((root / ".temp").iterdir())
 
 
+def test_verbose_says_when_the_archive_comes_from_the_cache(
+    pbs_builds: PBSBuilds,
+    dirs: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """It read `(mirror from python-cache-dir)`: the cache is not a mirror."""
+    monkeypatch.setenv("UV_PYTHON_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--no-bin")) == 0
+    assert main(_install_args(pbs_builds, dirs, VERSION, "--no-bin", "--reinstall", "-v")) == 0
+
+    err = capsys.readouterr().err
+    assert "(the archive cached by an earlier install, in python-cache-dir)" in err
+    assert "mirror from python-cache-dir" not in err
+
+
 def test_a_stop_still_lists_the_installs_that_finished(
     pbs_builds: PBSBuilds,
     two_builds: TwoBuilds,

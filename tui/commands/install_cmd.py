@@ -295,6 +295,19 @@ def _already(
     return True
 
 
+def _source_words(setting: str | None) -> str:
+    """What chose the URL of a Resolved event, in words for `-v`."""
+    from tui.core.mirrors import ASTRAL_ORIGIN
+
+    if setting is None:
+        return ""
+    if setting == "python-cache-dir":
+        return " (the archive cached by an earlier install, in python-cache-dir)"
+    if setting == ASTRAL_ORIGIN:
+        return f" ({ASTRAL_ORIGIN})"
+    return f" (mirror from {setting})"
+
+
 def _report(failed: list[PybuildsError], *, verbose: bool) -> int:
     """Each failure as the one-line error; the exit code they share, else 1."""
     codes = {report_error(error, verbose=verbose) for error in failed}
@@ -415,8 +428,7 @@ class Progress:
             line.started = time.monotonic()
             line.phase = "downloading"
             if self.verbose:
-                origin = f" (mirror from {event.setting})" if event.setting else ""
-                self.note(f"{event.key}: {event.url}{origin}")
+                self.note(f"{event.key}: {event.url}{_source_words(event.setting)}")
         elif isinstance(event, Downloading):
             line.done, line.total = event.done, event.total
         elif isinstance(event, Extracting):
