@@ -194,6 +194,17 @@ def test_an_archive_for_another_platform_is_installed_but_not_linked(
     assert not Path(dirs[3]).exists() or not list(Path(dirs[3]).iterdir())
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/20260101/", "http://127.0.0.1:9"])
+def test_an_archive_url_of_a_folder_says_so(
+    url: str, dirs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said ``cannot tell which Python `20260101` holds`` (or `` ` ` `` for no path)."""
+    assert main(["install", "--archive", url, *dirs]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: `{url}` names a folder, not an archive"
+    assert err[1].startswith("hint: give the path or URL of the archive itself")
+
+
 @pytest.mark.parametrize("as_url", [False, True])
 def test_a_missing_local_archive_is_one_error_without_checksum_warnings(
     as_url: bool, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]

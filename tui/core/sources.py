@@ -150,6 +150,12 @@ def archive_build(source: str, catalog: Callable[[], Iterable[Build]] | None = N
     PyPy and GraalPy names, which lack the full Python version, must be listed.
     """
     name = file_name(source)
+    if not name or source.endswith("/"):
+        raise InstallError(
+            f"`{redact_url(source)}` names a folder, not an archive",
+            hint="give the path or URL of the archive itself, e.g. …/"
+            "cpython-3.12.4+20240713-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        )
     try:
         asset = parse_asset_name(name)
     except ValueError as error:
