@@ -16,7 +16,6 @@ from tui.core import patches
 from tui.core.archive import Extraction, extract_tar, extract_zip
 from tui.core.catalog import Build
 from tui.core.errors import (
-    ArchiveError,
     ChecksumMismatch,
     InstallError,
     PybuildsError,
@@ -33,9 +32,16 @@ from tui.core.events import (
     Warned,
 )
 from tui.core.fetch import Download, FetchOptions, local_path, open_first
+from tui.core.install_place import (
+    check_executable,
+    link_into_bin,
+    refresh,
+    refresh_installed,
+    swap,
+)
 from tui.core.layout import Installation, Layout
-from tui.core.links import link_executables, uninstall, update_minor_link
-from tui.core.locking import RootLock, root_lock
+from tui.core.links import uninstall
+from tui.core.locking import RootLock
 from tui.core.mirrors import MirrorSettings
 from tui.core.names import InstallKey
 from tui.core.redact import redact_url
@@ -476,7 +482,7 @@ class _Installer:
                 # Another process installed the same key while this one downloaded.
                 done = Done(self.key, self.target, already_installed=True)
             else:
-                _swap(root, self.target, work)
+                swap(root, self.target, work)
                 done = Done(self.key, self.target)
             warnings = self._links()
         finally:
@@ -486,7 +492,7 @@ class _Installer:
         yield done
 
     def _links(self) -> list[str]:
-        return _link(self.layout, self.ikey, self.options)
+        return link_into_bin(self.layout, self.ikey, self.options)
 
     def _existing(self) -> Iterator[InstallEvent]:
         """Already installed: re-apply uv's fixes and links, as uv does for present installs."""
@@ -501,7 +507,7 @@ class _Installer:
                         f"{self.key} is installed from build {old}, not {new}; "
                         "reinstall to replace it"
                     )
-                warnings += _refresh(self.layout, installation, self.options)
+                warnings += refresh_installed(self.layout, installation, self.options)
         finally:
             lock.release()
         for message in warnings:
@@ -509,72 +515,6 @@ class _Installer:
         yield Done(self.key, self.target, already_installed=True)
 
 
-def _link(layout: Layout, key: InstallKey, options: InstallOptions) -> list[str]:
-    update_minor_link(layout, key)
-    installation = layout.installation(key)
-    if installation is None or not options.link_bin:
-        return []
-    report = link_executables(
-        layout,
-        installation,
-        default=options.default_links,
-        via_minor=options.via_minor or options.default_links,  # uv: `--default` links "upgradeable"
-        reinstall=options.reinstall,
-        force=options.force,
-    )
-    return report.warnings
-
-
-def _refresh(layout: Layout, installation: Installation, options: InstallOptions) -> list[str]:
-    warnings: list[str] = []
-    try:
-        for _ in patches.apply(installation.path, installation.key, build=None):
-            pass
-    except PybuildsError as error:
-        warnings.append(f"could not refresh {installation.key}: {error}")
-    return warnings + _link(layout, installation.key, options)
-
-
-def refresh(
-    installation: Installation, layout: Layout, *, options: InstallOptions | None = None
-) -> list[str]:
-    """Re-apply uv's fixes and links to an installed Python, as uv does when a request is
-    already satisfied. Takes the root's lock; returns warnings for the user."""
-    with root_lock(layout.root):
-        return _refresh(layout, installation, options or InstallOptions())
-
-
 def _drain(reader: HashingReader) -> Iterator[None]:
     while reader.read(CHUNK):
         yield
-
-
-def check_executable(root: Path, key: InstallKey) -> None:
-    """A CPython build must hold the interpreter its key names (guards against wrong archives)."""
-    if key.implementation != "cpython":
-        return
-    exe = (
-        patches.base_dir(root)
-        / ("" if key.os == "windows" else "bin")
-        / patches.executable_name(key)
-    )
-    if not os.path.lexists(exe):
-        raise ArchiveError(
-            f"the archive has no `{exe.relative_to(root).as_posix()}`: it is not a {key} build"
-        )
-
-
-def _swap(new: Path, target: Path, work: Path) -> None:
-    """Rename `new` to `target`; an old `target` is moved aside first and restored on failure."""
-    old: Path | None = None
-    if os.path.lexists(target):
-        old = work / f"old-{os.urandom(4).hex()}"
-        os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except BaseException:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
