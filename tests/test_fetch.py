@@ -375,6 +375,20 @@ def test_cancel_during_retry_wait(http_server: HTTPTestServer, archive: str) -> 
         pass
 
 
+@pytest.mark.parametrize("status", [403, 405, 501])
+def test_probe_asks_with_get_where_head_is_refused(
+    http_server: HTTPTestServer, status: int
+) -> None:
+    """Object stores and CDNs refuse HEAD (S3: a URL signed for GET answers HEAD with 403)."""
+    http_server.add_file("x.tar.gz", b"12345")
+    http_server.head_status = status
+    assert probe(http_server.url_for("x.tar.gz"), options=FAST) == 5
+    assert [r.method for r in http_server.requests] == ["HEAD", "GET"]
+    with pytest.raises(DownloadFailed) as info:
+        probe(http_server.url_for("missing"), options=FAST)
+    assert info.value.status == 404 and info.value.missing
+
+
 def test_read_bytes_and_probe_over_http(http_server: HTTPTestServer) -> None:
     http_server.add_file("SHA256SUMS", b"abc  x.tar.gz\n")
     url = http_server.url_for("SHA256SUMS")

@@ -442,7 +442,8 @@ def http_probe(url: str, options: FetchOptions) -> int | None:
     try:
         download = HttpDownload(url, options, None, method="HEAD")
     except DownloadFailed as error:
-        if error.status not in (405, 501):
+        # 403 too: a URL signed for GET (S3, CDNs) refuses HEAD; a real refusal comes back.
+        if error.status not in (403, 405, 501):
             raise
         download = HttpDownload(url, options, None)
     try:
