@@ -36,7 +36,12 @@ def _catalog(tmp_path: Path, base: str) -> Path:
 
 
 def _diagnose(
-    tmp_path: Path, mirror: str | None, options: FetchOptions, *, base: str = PBS
+    tmp_path: Path,
+    mirror: str | None,
+    options: FetchOptions,
+    *,
+    base: str = PBS,
+    level_named: bool = False,
 ) -> Report:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
@@ -48,7 +53,7 @@ def _diagnose(
         env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".c"), "UV_NO_SYSTEM_CONFIG": "1"},
         cwd=tmp_path,
     )
-    return diagnose("3.12", settings, V3_CPU, options=options)
+    return diagnose("3.12", settings, V3_CPU, options=options, level_named=level_named)
 
 
 def test_a_mirror_made_for_uv_checks_the_baseline_build_install_falls_back_to(
@@ -85,3 +90,14 @@ def test_without_a_mirror_uvs_baseline_pick_is_named_and_left_unchecked(
         f"`3.12` would install with pybuilds ({LEVEL_KEY}, release {TAG}); "
         f"uv was not checked: it picks the baseline build {BASELINE_KEY}"
     )
+
+
+def test_a_level_named_by_arch_is_checked_as_asked(tmp_path: Path, options: FetchOptions) -> None:
+    """`--arch x86_64_v3`: install takes no baseline instead, so doctor checks v3 alone."""
+    mirror = make_mirror(tmp_path / "mirror").as_uri()
+
+    report = _diagnose(tmp_path, mirror, options, level_named=True)
+
+    assert not report.would_install
+    assert not any("baseline" in f.message for f in report.findings)
+    assert verdict("3.12", report.findings).startswith(f"`3.12` would NOT install ({LEVEL_KEY}")

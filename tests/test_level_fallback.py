@@ -13,17 +13,21 @@ from httpserver import HTTPTestServer
 
 from tui.cli import main
 from tui.core.catalog import Build, parse_catalog
+from tui.core.platform import detect_platform
+
+LEVEL = detect_platform().arch_level
+"""This CPU's best x86-64 level (`v3`), which a request without one prefers."""
 
 
-def _with_v3_entry(pbs_builds: PBSBuilds, tmp_path: Path) -> Path:
-    """The fixture catalog plus an `x86_64_v3` sibling of its build, as uv's catalog has one
+def _with_level_entry(pbs_builds: PBSBuilds, tmp_path: Path) -> Path:
+    """The fixture catalog plus a sibling of its build at this CPU's level, as uv's has one
     for every Linux build; the mirror keeps only the baseline archive."""
     catalog = json.loads(pbs_builds.catalog.read_text())
     [(key, entry)] = catalog.items()
-    level = dict(entry, arch={"family": "x86_64", "variant": "v3"})
-    level["url"] = entry["url"].replace("-x86_64-unknown-", "-x86_64_v3-unknown-")
+    level = dict(entry, arch={"family": "x86_64", "variant": LEVEL})
+    level["url"] = entry["url"].replace("-x86_64-unknown-", f"-x86_64_{LEVEL}-unknown-")
     level["sha256"] = "0" * 64
-    catalog[key.replace("-x86_64-", "-x86_64_v3-")] = level
+    catalog[key.replace("-x86_64-", f"-x86_64_{LEVEL}-")] = level
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(catalog))
     return path
@@ -41,8 +45,6 @@ def _args(mirror: str, catalog: Path, tmp_path: Path, *more: str) -> list[str]:
         str(tmp_path / "root"),
         "--bin-dir",
         str(tmp_path / "bin"),
-        "--arch",
-        "x86_64_v3",  # a CPU with v3, whatever runs the tests
     ]
 
 
@@ -50,18 +52,20 @@ def _args(mirror: str, catalog: Path, tmp_path: Path, *more: str) -> list[str]:
 def x86_64(pbs_builds: PBSBuilds) -> PBSBuilds:
     if pbs_builds.host.arch != "x86_64" or pbs_builds.host.os != "linux":
         pytest.skip("x86-64 levels are published for Linux x86-64 only")
+    if LEVEL is None:
+        pytest.skip("this CPU runs no x86-64 level above the baseline")
     return pbs_builds
 
 
 def test_missing_level_build_installs_the_baseline_uv_picks(
     x86_64: PBSBuilds, tmp_path: Path, uv_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    catalog = _with_v3_entry(x86_64, tmp_path)
+    catalog = _with_level_entry(x86_64, tmp_path)
 
     assert main(_args(x86_64.mirror.as_uri(), catalog, tmp_path, VERSION)) == 0
 
     err = capsys.readouterr().err
-    level_key = x86_64.key.replace("-x86_64-", "-x86_64_v3-")
+    level_key = x86_64.key.replace("-x86_64-", f"-x86_64_{LEVEL}-")
     assert f"warning: {level_key} is not in {x86_64.mirror.as_uri()}/{TAG}; installing" in err
     assert f"installing {x86_64.key}, the baseline x86-64 build uv picks" in err
     assert (tmp_path / "root" / x86_64.key / "bin").is_dir()
@@ -76,7 +80,7 @@ def test_missing_level_build_over_http(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = http_server_factory(x86_64.mirror)
-    catalog = _with_v3_entry(x86_64, tmp_path)
+    catalog = _with_level_entry(x86_64, tmp_path)
 
     assert main(_args(server.url, catalog, tmp_path, VERSION)) == 0
 
@@ -88,8 +92,8 @@ def test_missing_level_build_over_http(
 def test_a_level_the_request_names_does_not_fall_back(
     x86_64: PBSBuilds, tmp_path: Path, uv_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    catalog = _with_v3_entry(x86_64, tmp_path)
-    level_key = x86_64.key.replace("-x86_64-", "-x86_64_v3-")
+    catalog = _with_level_entry(x86_64, tmp_path)
+    level_key = x86_64.key.replace("-x86_64-", f"-x86_64_{LEVEL}-")
 
     assert main(_args(x86_64.mirror.as_uri(), catalog, tmp_path, level_key)) == 5
 
@@ -98,14 +102,26 @@ def test_a_level_the_request_names_does_not_fall_back(
     assert not (tmp_path / "root").exists() or not list((tmp_path / "root").glob("cpython-*"))
 
 
+def test_a_level_named_by_arch_does_not_fall_back(
+    x86_64: PBSBuilds, tmp_path: Path, uv_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = _with_level_entry(x86_64, tmp_path)
+    args = _args(x86_64.mirror.as_uri(), catalog, tmp_path, VERSION, "--arch", f"x86_64_{LEVEL}")
+
+    assert main(args) == 5
+
+    err = capsys.readouterr().err
+    assert "file not found" in err and "baseline" not in err
+
+
 def test_a_level_build_the_mirror_has_is_installed(
     x86_64: PBSBuilds, tmp_path: Path, uv_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Where the mirror has the level build, that is what installs (here it shows as the
     mismatch with the zeroed checksum its catalog entry was given)."""
-    catalog = _with_v3_entry(x86_64, tmp_path)
+    catalog = _with_level_entry(x86_64, tmp_path)
     entry = json.loads(catalog.read_text())
-    level_name = entry[next(k for k in entry if "_v3" in k)]["url"].rsplit("/", 1)[1]
+    level_name = entry[next(k for k in entry if f"_{LEVEL}" in k)]["url"].rsplit("/", 1)[1]
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / TAG).mkdir()
     archive = tmp_path / "m" / TAG / level_name.replace("%2B", "+")
@@ -131,8 +147,8 @@ def test_without_a_mirror_nothing_is_looked_at_first(
 
 
 def _level_and_baseline(pbs_builds: PBSBuilds, tmp_path: Path) -> tuple[Build, Build]:
-    catalog = _with_v3_entry(pbs_builds, tmp_path)
+    catalog = _with_level_entry(pbs_builds, tmp_path)
     builds = parse_catalog(catalog.read_bytes(), str(catalog))
-    [level] = [b for b in builds if b.arch_level == "v3"]
+    [level] = [b for b in builds if b.arch_level == LEVEL]
     [baseline] = [b for b in builds if b.arch_level is None]
     return level, baseline

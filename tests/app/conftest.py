@@ -114,7 +114,12 @@ AppFactory = Callable[..., PybuildsApp]
 def make_app(tmp_path: Path, fake_release: FakeRelease) -> AppFactory:
     """Build an app over the fake release; `mirror` is the CPython mirror (env setting)."""
 
-    def make(mirror: str | None = None, *, builds: tuple[Build, ...] | None = None) -> PybuildsApp:
+    def make(
+        mirror: str | None = None,
+        *,
+        builds: tuple[Build, ...] | None = None,
+        platform: Platform = APP_PLATFORM,
+    ) -> PybuildsApp:
         env = dict(os.environ)
         if mirror:
             env["UV_PYTHON_INSTALL_MIRROR"] = mirror
@@ -123,7 +128,7 @@ def make_app(tmp_path: Path, fake_release: FakeRelease) -> AppFactory:
         app = PybuildsApp(
             builds if builds is not None else fake_release.builds,
             Layout(tmp_path / "uv-python", tmp_path / "bin"),
-            APP_PLATFORM,
+            platform,
             lambda: load_settings(env=env, cwd=project),
             cwd=project,
         )

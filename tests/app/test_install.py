@@ -22,6 +22,7 @@ from tui.core.events import Done, Failed
 from tui.core.install import InstallOptions, install_or_raise
 from tui.core.layout import Layout
 from tui.core.mirrors import MirrorSettings
+from tui.core.platform import Platform
 
 KEY = "cpython-{}-linux-x86_64-gnu"
 
@@ -71,6 +72,33 @@ async def test_install_from_file_mirror(
         assert str(target) in table(app).row_at(0).cells[-1]
         assert rows(app)[0].tracker.snapshot.phase == "done"
         assert leftovers(install_root) == []
+
+
+async def test_a_level_build_the_mirror_lacks_installs_the_baseline(
+    make_app: AppFactory, fake_release: FakeRelease, install_root: Path
+) -> None:
+    """On an x86-64-v3 CPU the row shows the `x86_64_v3` build; a mirror filled for uv has
+    only the baseline archive, which is what installs then, as `pybuilds install` does."""
+    [good] = [b for b in fake_release.builds if str(b.version) == GOOD]
+    level = good._replace(
+        key=good.key.replace("-x86_64-", "-x86_64_v3-"),
+        url=good.url.replace("-x86_64-unknown-", "-x86_64_v3-unknown-"),
+        arch_level="v3",
+    )
+    v3_cpu = Platform("linux", "x86_64", "gnu", "v3", "2.36")
+    app = make_app(
+        fake_release.mirror.as_uri(), builds=(level, *fake_release.builds), platform=v3_cpu
+    )
+    async with running(app, showing=GOOD) as (pilot, seen):
+        assert table(app).row_at(0).build == level
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        [done] = finished(seen)
+        assert isinstance(done.event, Done), done.event
+    assert (install_root / KEY.format(GOOD) / "bin" / "python3.13").is_file()
+    assert not (install_root / KEY.format(GOOD).replace("-x86_64-", "-x86_64_v3-")).exists()
 
 
 async def test_install_from_http_mirror_shows_progress(

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         options=fetch_options(args),
         build_tag=args.build,
         flavour=args.flavour,
+        level_named=args.arch is not None,
     ):
         findings.append(finding)
         if not args.json:

@@ -224,6 +224,7 @@ def _selected(
     if not args.requests:
         return []
     from tui.core.errors import NoMatchingBuild
+    from tui.core.level_fallback import baseline_of
     from tui.core.requests import parse_request, select_build
 
     requests = [parse_request(text) for text in args.requests]
@@ -240,23 +241,11 @@ def _selected(
                 hint=f"the catalog is {catalog.source}; "
                 "see `pybuilds list --only-downloads` for what it offers",
             )
-        baseline = None
-        if request.arch is None and build.arch_level is not None:
-            uvs = platform._replace(arch_level=None)
-            baseline = select_build(catalog.builds, request, uvs, build_tag=build_tag)
-            if baseline is not None and not _same_release(baseline, build):
-                baseline = None  # another version is not a stand-in for this one
+        # A level asked for (in the request or by --arch) is taken as asked.
+        named = request.arch is not None or args.arch is not None
+        baseline = None if named else baseline_of(build, catalog.builds)
         chosen.append((build, request, baseline))
     return chosen
-
-
-def _same_release(one: Build, other: Build) -> bool:
-    return (one.implementation, one.version, one.build, one.variant) == (
-        other.implementation,
-        other.version,
-        other.build,
-        other.variant,
-    )
 
 
 def _is_minor_request(request: Request) -> bool:

@@ -71,6 +71,7 @@ def diagnose(
     cancel: threading.Event | None = None,
     build_tag: str | None = None,
     flavour: str | None = None,
+    level_named: bool = False,
 ) -> Report:
     """All findings at once; see `iter_diagnosis`."""
     findings = tuple(
@@ -84,6 +85,7 @@ def diagnose(
             cancel=cancel,
             build_tag=build_tag,
             flavour=flavour,
+            level_named=level_named,
         )
     )
     return Report(findings, would_install(findings))
@@ -100,6 +102,7 @@ def iter_diagnosis(
     cancel: threading.Event | None = None,
     build_tag: str | None = None,
     flavour: str | None = None,
+    level_named: bool = False,
 ) -> Iterator[Finding]:
     """Check what installing `request` would do, yielding each step as it completes.
 
@@ -114,6 +117,7 @@ def iter_diagnosis(
         cancel: Stops a long check (a verify download) between chunks.
         build_tag: `--build`: only builds of this tag; None: UV_PYTHON_CPYTHON_BUILD.
         flavour: `--flavour`: check this flavour's archive; None: the `default-flavour`.
+        level_named: `--arch` named the x86-64 level: no baseline fallback (as install).
 
     Yields:
         Findings in chain order; a failed step ends the walk, except downloads turned off
@@ -146,9 +150,8 @@ def iter_diagnosis(
     build = yield from build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
-    build = yield from level_findings(
-        catalog.builds, parsed, platform, choice, build, mirrors, options
-    )
+    if not level_named:
+        build = yield from level_findings(catalog.builds, parsed, build, mirrors, options, choice)
     uv_other = uv_other_build(catalog.builds, parsed, platform, choice, build)
     if uv_other is not None:
         yield uv_other

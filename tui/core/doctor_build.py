@@ -215,25 +215,18 @@ def uv_other_build(
 def level_findings(
     builds: Sequence[Build],
     request: Request,
-    platform: Platform,
-    choice: Choice,
     build: Build,
     mirrors: MirrorSettings,
     options: FetchOptions | None,
+    choice: Choice,
 ) -> Generator[Finding, None, Build]:
     """pybuilds picks the CPU's best x86-64 level, uv the baseline: say so, and on a user's
     mirror without the level build, switch to the baseline as `pybuilds install` does
     (`level_fallback`). Returns the build the rest of the walk checks."""
-    from tui.core.requests import select_build
+    from tui.core.level_fallback import baseline_of
 
-    if request.arch is not None or build.arch_level is None:
-        return build
-    uvs = select_build(builds, request, platform._replace(arch_level=None), build_tag=choice.tag)
-    if uvs is None or (uvs.version, uvs.build, uvs.variant) != (
-        build.version,
-        build.build,
-        build.variant,
-    ):
+    uvs = None if request.arch is not None else baseline_of(build, builds)
+    if uvs is None:
         return build
     from tui.core.fetch import FetchOptions
     from tui.core.install import InstallOptions

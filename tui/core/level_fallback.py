@@ -9,6 +9,7 @@ the file is not there, the install takes the baseline build instead, with a warn
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tui.core.errors import DownloadFailed
@@ -18,6 +19,27 @@ from tui.core.sources import cache_file, resolve_urls
 if TYPE_CHECKING:
     from tui.core.catalog import Build
     from tui.core.install import InstallOptions
+
+
+def baseline_of(build: Build, builds: Iterable[Build]) -> Build | None:
+    """The baseline x86-64 build of the same release as the level build `build` (what uv
+    installs for it), if the catalog has one; None for a build without a level."""
+    if build.arch_level is None:
+        return None
+    wanted = _release_of(build)
+    return next((b for b in builds if b.arch_level is None and _release_of(b) == wanted), None)
+
+
+def _release_of(build: Build) -> tuple[object, ...]:
+    return (
+        build.implementation,
+        build.version,
+        build.build,
+        build.variant,
+        build.os,
+        build.arch,
+        build.libc,
+    )
 
 
 def available_or_baseline(

@@ -205,6 +205,7 @@ class InstallActions(Screen[None]):
             return
         from tui.core.fetch import network_options
         from tui.core.install import InstallOptions
+        from tui.core.level_fallback import baseline_of
 
         build = choice.build
         mirrors = self.papp.mirrors
@@ -218,7 +219,8 @@ class InstallActions(Screen[None]):
             reinstall=choice.reinstall or state == "other-build",
             link_bin=choice.link_bin,
         )
-        self.installs.start(build, options)
+        index = self.papp.index
+        self.installs.start(build, options, baseline_of(build, index.builds) if index else None)
         self.table.refresh_rows()
         self._show_details(self.table.highlighted)
         self._update_bindings()

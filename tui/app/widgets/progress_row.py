@@ -113,6 +113,8 @@ class _Job:
     cancel: threading.Event
     own_flavour: bool
     """The catalog's own archive is installed (not another flavour)."""
+    baseline: Build | None = None
+    """The baseline x86-64 build to install if the mirror lacks `build` (a level build)."""
     worker: Worker[None] | None = None
     finished: bool = False
 
@@ -145,8 +147,9 @@ class InstallPanel(VerticalScroll):
         """Install keys with an install under way."""
         return frozenset(job.key for job in self._jobs.values() if not job.finished)
 
-    def start(self, build: Build, options: InstallOptions) -> int:
-        """Start installing `build`; returns the install's id."""
+    def start(self, build: Build, options: InstallOptions, baseline: Build | None = None) -> int:
+        """Start installing `build` (`baseline` instead when the mirror lacks it, as
+        `pybuilds install` does); returns the install's id."""
         install_id = self._next_id
         self._next_id += 1
         key = str(build.install_key)
@@ -154,7 +157,9 @@ class InstallPanel(VerticalScroll):
             # A finished row for the same key is replaced by the new attempt.
             if row.key == key and self._jobs[row.install_id].finished:
                 self._forget(row.install_id)
-        job = _Job(build, key, threading.Event(), own_flavour=options.flavour is None)
+        job = _Job(
+            build, key, threading.Event(), own_flavour=options.flavour is None, baseline=baseline
+        )
         self._jobs[install_id] = job
         self.mount(ProgressRow(install_id, key))
         self.add_class("-active")
@@ -193,7 +198,14 @@ class InstallPanel(VerticalScroll):
         from tui.core.install import install  # archive and link code: only once installing
 
         worker = get_current_worker()
-        for event in install(job.build, self.install_layout, options=options, cancel=job.cancel):
+        events = install(
+            job.build,
+            self.install_layout,
+            options=options,
+            cancel=job.cancel,
+            baseline=job.baseline,
+        )
+        for event in events:
             if worker.is_cancelled:
                 job.cancel.set()
             self.post_message(InstallProgress(install_id, event))
