@@ -132,7 +132,10 @@ def test_a_named_platform_is_shown_and_labelled(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "linux-x86_64_v3-musl" in out
     assert "runnable arches  x86_64_v3, x86_64_v2, x86_64" in out
+    assert "arch             x86_64 (x86-64-v3)\n" in out
     assert f"this machine: {detect_platform().key}" in out
+    assert run_platform(["--os", "macos", "--arch", "x86_64"]) == 0
+    assert "arch             x86_64\n" in capsys.readouterr().out  # levels: Linux only
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _arch_text(platform: Platform) -> str:
-    if platform.arch != "x86_64":
+    if platform.arch != "x86_64" or platform.os != "linux":  # PBS ships levels for Linux only
         return platform.arch
     return f"{platform.arch} (x86-64-{platform.arch_level or 'v1'})"
 
