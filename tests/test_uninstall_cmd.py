@@ -89,6 +89,31 @@ def test_a_failed_uninstall_keeps_the_installation_and_its_executables(
     assert "Permission denied" in result.stderr and "nothing was changed" in result.stderr
 
 
+def test_what_cannot_be_deleted_after_an_uninstall_is_named(
+    pbs_builds: PBSBuilds, dirs: list[str], tmp_path: Path, uv_env: dict[str, str]
+) -> None:
+    """The install is gone from uv's view (moved aside); what stays behind is said, not
+    silently left in the scratch folder."""
+    install = [*("install", MINOR, "--mirror", pbs_builds.mirror.as_uri()), *dirs]
+    assert main([*install, "--python-downloads-json-url", str(pbs_builds.catalog)]) == 0
+    stuck = tmp_path / "root" / pbs_builds.key / "lib"
+    stuck.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [*_as_a_user_without_root_powers(), sys.executable, "-m", "tui", "uninstall", MINOR],
+            env=uv_env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        for left in (tmp_path / "root" / ".temp").glob("*/lib"):
+            left.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "root" / pbs_builds.key).exists()
+    [left] = (tmp_path / "root" / ".temp").iterdir()
+    assert f"warning: could not delete all of {left}; delete it by hand" in result.stderr
+
+
 def test_a_request_nothing_matches_is_reported_once(
     suffix: str, dirs: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

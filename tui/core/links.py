@@ -288,5 +288,7 @@ def uninstall(installation: Installation, layout: Layout) -> list[Path]:
         except OSError as error:
             _put_back(aside, installation, error)
         shutil.rmtree(aside, ignore_errors=True)
+        if os.path.lexists(aside):  # uninstalled all the same: nothing runs from there
+            warning(__name__, "could not delete all of %s; delete it by hand", aside)
         update_minor_link(layout, installation.key)
     return links
