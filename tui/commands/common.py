@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from enum import IntEnum
@@ -160,6 +159,8 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _seconds(text: str) -> float:
     """A timeout: a finite number above 0 (sockets refuse the rest, mid-download)."""
+    import math  # only when --timeout is given
+
     try:
         value = float(text)
     except ValueError:
