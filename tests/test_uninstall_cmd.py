@@ -58,6 +58,21 @@ def _as_a_user_without_root_powers() -> list[str]:
     return drop
 
 
+def _install_the_fixture(pbs_builds: PBSBuilds, dirs: list[str]) -> None:
+    install = [*("install", MINOR, "--mirror", pbs_builds.mirror.as_uri()), *dirs]
+    assert main([*install, "--python-downloads-json-url", str(pbs_builds.catalog)]) == 0
+
+
+def _uninstall_as_a_user(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`pybuilds uninstall 3.X` run where file modes bind (root's powers dropped)."""
+    return subprocess.run(
+        [*_as_a_user_without_root_powers(), sys.executable, "-m", "tui", "uninstall", MINOR],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize("read_only", ["root", "bin"])
 def test_a_failed_uninstall_keeps_the_installation_and_its_executables(
     read_only: str,
@@ -66,19 +81,13 @@ def test_a_failed_uninstall_keeps_the_installation_and_its_executables(
     tmp_path: Path,
     uv_env: dict[str, str],
 ) -> None:
-    install = [*("install", MINOR, "--mirror", pbs_builds.mirror.as_uri()), *dirs]
-    assert main([*install, "--python-downloads-json-url", str(pbs_builds.catalog)]) == 0
+    _install_the_fixture(pbs_builds, dirs)
     executable = tmp_path / "bin" / f"python{MINOR}"
     before = os.readlink(executable)
     folder = tmp_path / read_only
     folder.chmod(0o555)
     try:
-        result = subprocess.run(
-            [*_as_a_user_without_root_powers(), sys.executable, "-m", "tui", "uninstall", MINOR],
-            env=uv_env,
-            capture_output=True,
-            text=True,
-        )
+        result = _uninstall_as_a_user(uv_env)
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1
@@ -94,17 +103,11 @@ def test_what_cannot_be_deleted_after_an_uninstall_is_named(
 ) -> None:
     """The install is gone from uv's view (moved aside); what stays behind is said, not
     silently left in the scratch folder."""
-    install = [*("install", MINOR, "--mirror", pbs_builds.mirror.as_uri()), *dirs]
-    assert main([*install, "--python-downloads-json-url", str(pbs_builds.catalog)]) == 0
+    _install_the_fixture(pbs_builds, dirs)
     stuck = tmp_path / "root" / pbs_builds.key / "lib"
     stuck.chmod(0o555)
     try:
-        result = subprocess.run(
-            [*_as_a_user_without_root_powers(), sys.executable, "-m", "tui", "uninstall", MINOR],
-            env=uv_env,
-            capture_output=True,
-            text=True,
-        )
+        result = _uninstall_as_a_user(uv_env)
     finally:
         for left in (tmp_path / "root" / ".temp").glob("*/lib"):
             left.chmod(0o755)
