@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.errors import DownloadFailed
 from tui.core.fetch import probe
-from tui.core.sources import cache_file, resolve_urls
+from tui.core.sources import cache_file, release_folder, resolve_urls
 
 if TYPE_CHECKING:
     from tui.core.catalog import Build
@@ -66,11 +66,6 @@ def available_or_baseline(
         return build, None
     assert missing is not None  # resolve_urls gives one source at least
     return baseline, (
-        f"{build.install_key} is not in {_folder(missing.url)}; installing "
+        f"{build.install_key} is not in {release_folder(missing.url)}; installing "
         f"{baseline.install_key}, the baseline x86-64 build uv picks"
     )
-
-
-def _folder(url: str) -> str:
-    """The release folder a missing file was looked for in."""
-    return url.rsplit("/", 1)[0]

@@ -29,7 +29,7 @@ from tui.core.mirrors import (
 )
 from tui.core.platform import Platform
 from tui.core.redact import redact_url
-from tui.core.sources import parse_sha256sums
+from tui.core.sources import parse_sha256sums, release_folder
 
 if TYPE_CHECKING:
     from tui.core.requests import Request
@@ -263,7 +263,7 @@ class _SumsCache:
         return None
 
     def _listing(self, url: str) -> dict[str, str] | None:
-        folder = url.split("?", 1)[0].rsplit("/", 1)[0]
+        folder = release_folder(url)
         if folder not in self._folders:
             try:
                 data = read_bytes(f"{folder}/{SUMS}", options=self._options, limit=16 << 20)

@@ -73,7 +73,8 @@ def parse_sha256sums(data: bytes) -> dict[str, str]:
     return sums
 
 
-def _folder(url: str) -> str:
+def release_folder(url: str) -> str:
+    """The folder an archive's URL or path is in (its release's), query left out."""
     return url.split("?", 1)[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[0]
 
 
@@ -110,7 +111,7 @@ def expected_sha256(
             return build.sha256, None
         return None, f"the catalog has no sha256 for {build.install_key}; installing unverified"
     name = file_name(url)
-    sums_url = f"{_folder(url)}/SHA256SUMS"
+    sums_url = f"{release_folder(url)}/SHA256SUMS"
     try:
         listed = parse_sha256sums(read_bytes(sums_url, options=options, limit=16 << 20))
     except DownloadFailed as error:
