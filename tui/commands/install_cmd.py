@@ -224,7 +224,7 @@ def _selected(
     if not args.requests:
         return []
     from tui.core.errors import NoMatchingBuild
-    from tui.core.level_fallback import baseline_of
+    from tui.core.level_fallback import baseline_for
     from tui.core.requests import parse_request, select_build
 
     requests = [parse_request(text) for text in args.requests]
@@ -241,9 +241,7 @@ def _selected(
                 hint=f"the catalog is {catalog.source}; "
                 "see `pybuilds list --only-downloads` for what it offers",
             )
-        # A level asked for (in the request or by --arch) is taken as asked.
-        named = request.arch is not None or args.arch is not None
-        baseline = None if named else baseline_of(build, catalog.builds)
+        baseline = baseline_for(build, catalog.builds, request, level_named=args.arch is not None)
         chosen.append((build, request, baseline))
     return chosen
 

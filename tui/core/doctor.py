@@ -150,8 +150,9 @@ def iter_diagnosis(
     build = yield from build_findings(catalog.builds, parsed, platform, choice)
     if build is None:
         return
-    if not level_named:
-        build = yield from level_findings(catalog.builds, parsed, build, mirrors, options, choice)
+    build = yield from level_findings(
+        catalog.builds, parsed, build, mirrors, options, choice, level_named=level_named
+    )
     uv_other = uv_other_build(catalog.builds, parsed, platform, choice, build)
     if uv_other is not None:
         yield uv_other

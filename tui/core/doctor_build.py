@@ -219,18 +219,19 @@ def level_findings(
     mirrors: MirrorSettings,
     options: FetchOptions | None,
     choice: Choice,
+    *,
+    level_named: bool,
 ) -> Generator[Finding, None, Build]:
     """pybuilds picks the CPU's best x86-64 level, uv the baseline: say so, and on a user's
     mirror without the level build, switch to the baseline as `pybuilds install` does
     (`level_fallback`). Returns the build the rest of the walk checks."""
-    from tui.core.level_fallback import baseline_of
+    from tui.core.level_fallback import available_or_baseline, baseline_for
 
-    uvs = None if request.arch is not None else baseline_of(build, builds)
+    uvs = baseline_for(build, builds, request, level_named=level_named)
     if uvs is None:
         return build
     from tui.core.fetch import FetchOptions
     from tui.core.install import InstallOptions
-    from tui.core.level_fallback import available_or_baseline
 
     install_options = InstallOptions(
         mirrors=mirrors, fetch=options or FetchOptions(), flavour=choice.flavour

@@ -19,6 +19,7 @@ from tui.core.sources import cache_file, release_folder, resolve_urls
 if TYPE_CHECKING:
     from tui.core.catalog import Build
     from tui.core.install import InstallOptions
+    from tui.core.requests import Request
 
 
 def baseline_of(build: Build, builds: Iterable[Build]) -> Build | None:
@@ -28,6 +29,16 @@ def baseline_of(build: Build, builds: Iterable[Build]) -> Build | None:
         return None
     wanted = _release_of(build)
     return next((b for b in builds if b.arch_level is None and _release_of(b) == wanted), None)
+
+
+def baseline_for(
+    build: Build, builds: Iterable[Build], request: Request, *, level_named: bool
+) -> Build | None:
+    """What `request`'s level build falls back to (see `baseline_of`): nothing where a level
+    was asked for, in the request or with `--arch` (`level_named`), which is taken as asked."""
+    if level_named or request.arch is not None:
+        return None
+    return baseline_of(build, builds)
 
 
 def _release_of(build: Build) -> tuple[object, ...]:
