@@ -68,8 +68,7 @@ def _not_found(
     any_installed: bool,
 ) -> Exception:
     """What to say when nothing matches: about the request the user gave, pinned, or none."""
-    from tui.core.errors import NoMatchingBuild
-    from tui.core.layout import NothingInstalled
+    from tui.core.errors import NoMatchingBuild, NothingInstalled
 
     if args.request is None and pinned is None:
         return NothingInstalled(

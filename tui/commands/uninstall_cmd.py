@@ -36,9 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands.catalog_args import layout_from
     from tui.commands.install_cmd import format_elapsed
     from tui.commands.settings import settings_from_args
-    from tui.core.errors import UsageError
+    from tui.core.errors import NothingInstalled, UsageError
     from tui.core.install import uninstall
-    from tui.core.layout import NothingInstalled
 
     if not args.requests and not args.all:
         raise UsageError("give at least one REQUEST (e.g. 3.12) or --all")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 class PybuildsError(Exception):
     """Base of every error the core raises on purpose.
@@ -64,6 +69,22 @@ class NoMatchingBuild(PybuildsError):
         what = "installed Python" if installed else "download"
         super().__init__(f"no {what} found for request `{request}`", hint=hint)
         self.request = request
+
+
+class NothingInstalled(NoMatchingBuild):
+    """No installation to act on, for a command given no request: said as such, not as a
+    request the user never typed (exit 3, as other not-found errors)."""
+
+    def __init__(self, root: Path, *, empty: bool, hint: str | None = None) -> None:
+        PybuildsError.__init__(
+            self,
+            f"no Python installations in {root}"
+            if empty
+            else f"no installed Python found in {root}",
+            hint=hint,
+        )
+        self.request = ""
+        self.root = root
 
 
 class DownloadFailed(PybuildsError):

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from tui.core.errors import NoMatchingBuild, PybuildsError
 from tui.core.names import InstallKey, variant_suffix
 from tui.core.quietlog import debug
 from tui.core.versions import Version, build_sort_key
@@ -57,22 +56,6 @@ def default_bin_dir(env: Mapping[str, str] | None = None) -> Path:
     if xdg_data and Path(xdg_data).is_absolute():
         return Path(xdg_data).parent / "bin"
     return Path.home() / ".local" / "bin"
-
-
-class NothingInstalled(NoMatchingBuild):
-    """No installation to act on, for a command given no request: said as such, not as a
-    request the user never typed (exit 3, as other not-found errors)."""
-
-    def __init__(self, root: Path, *, empty: bool, hint: str | None = None) -> None:
-        PybuildsError.__init__(
-            self,
-            f"no Python installations in {root}"
-            if empty
-            else f"no installed Python found in {root}",
-            hint=hint,
-        )
-        self.request = ""
-        self.root = root
 
 
 class Installation(NamedTuple):
