@@ -40,10 +40,11 @@ def cache_path() -> Path:
 
 def _scheme(location: str) -> str | None:
     """The lowercased scheme of a `scheme://…` location; None for a plain path."""
-    head, separator, _ = location.partition("://")
-    if not separator or len(head) < 2 or not head[0].isalpha():
+    if "://" not in location:
         return None
-    return head.lower() if all(c.isalnum() or c in "+.-" for c in head) else None
+    from tui.core.mirrors import url_scheme  # only for a location given: `list` goes without
+
+    return url_scheme(location)
 
 
 def is_remote(location: str) -> bool:
